@@ -1,0 +1,121 @@
+// Card: power states and the command pipeline — parse, decode CLA, route to the runtime's own
+// commands (SELECT by name, MANAGE CHANNEL, GET RESPONSE) or to the selected applet, commit the
+// state, shape the response.
+#include "runtime/card.hpp"
+
+#include "runtime/atr.hpp"
+#include "simkit/errors.hpp"
+#include "simkit/status_words.hpp"
+
+namespace simkit::sim {
+
+namespace {
+constexpr uint8_t kInsSelect = 0xA4;
+constexpr uint8_t kInsManageChannel = 0x70;
+constexpr uint8_t kInsGetResponse = 0xC0;
+}  // namespace
+
+Card::Card(PersistentState state, CardOptions options)
+    : state_(std::move(state)), options_(options), atr_(build_atr()) {
+    if (options_.channels < 1 || options_.channels > kMaxLogicalChannels) {
+        throw ArgumentError("CardOptions.channels must be 1..20, not " + std::to_string(options_.channels));
+    }
+}
+
+Card::~Card() = default;
+
+Applet& Card::install(std::unique_ptr<Applet> applet, bool default_selected) {
+    if (!applet) throw ArgumentError("Card::install: applet is null");
+    for (const auto& a : applets_) {
+        if (a->aid() == applet->aid()) throw ArgumentError("Card::install: AID " + to_hex(applet->aid()) + " already installed");
+    }
+    applets_.push_back(std::move(applet));
+    Applet& installed = *applets_.back();
+    if (default_selected && default_applet_ == nullptr) default_applet_ = &installed;
+    return installed;
+}
+
+void Card::power_on() {
+    power_off();
+    powered_ = true;
+    channels_[0].open = true;
+    if (default_applet_ != nullptr) select_on_channel(channels_[0], default_applet_);
+}
+
+void Card::power_off() {
+    for (auto& channel : channels_) close_channel(channel);
+    state_.rollback();
+    powered_ = false;
+}
+
+void Card::close_channel(Channel& channel) {
+    channel.session.reset();
+    channel.applet = nullptr;
+    channel.open = false;
+    channel.pending.clear();
+    channel.pending_offset = 0;
+}
+
+void Card::select_on_channel(Channel& channel, Applet* applet) {
+    channel.session.reset();
+    channel.applet = applet;
+    channel.session = applet != nullptr ? applet->new_session() : nullptr;
+}
+
+bytes Card::transmit(const uint8_t* command, std::size_t length) {
+    if (!powered_) power_on();
+    try {
+        if (length >= 1 && !decode_cla(command[0])) return ResponseApdu(sw::kClaNotSupported).encode();
+        CommandApdu apdu = CommandApdu::parse(command, length);
+        const ClaInfo cla = *decode_cla(apdu.cla());
+        return process(apdu, cla).encode();
+    } catch (const FormatError&) {
+        return ResponseApdu(sw::kWrongLength).encode();
+    } catch (const std::bad_alloc&) {
+        return ResponseApdu(sw::kNoPreciseDiagnosis).encode();
+    }
+}
+
+ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
+    if (cla.channel >= options_.channels) return ResponseApdu(sw::kLogicalChannelNotSupported);
+    Channel& channel = channels_[cla.channel];
+    const bool interindustry = cla.kind == ClaKind::Interindustry;
+
+    if (interindustry && apdu.ins() == kInsGetResponse) return get_response(apdu, cla);
+    // Any other command on the channel abandons unfetched response bytes.
+    channel.pending.clear();
+    channel.pending_offset = 0;
+
+    ResponseApdu response;
+    try {
+        if (interindustry && apdu.ins() == kInsManageChannel) {
+            response = manage_channel(apdu, cla);
+        } else if (interindustry && apdu.ins() == kInsSelect && apdu.p1() == 0x04) {
+            response = select_by_name(apdu, cla);  // may open the channel implicitly (ISO 7816-4 5.1.1.2)
+        } else if (!channel.open) {
+            response = ResponseApdu(sw::kLogicalChannelNotSupported);
+        } else if (channel.applet == nullptr) {
+            response = ResponseApdu(sw::kInsNotSupported);
+        } else {
+            CommandContext ctx{apdu, cla, state_, channel.session.get()};
+            response = channel.applet->process(ctx);
+        }
+    } catch (const SwError& e) {
+        response = ResponseApdu(e.sw());
+    } catch (const std::bad_alloc&) {
+        response = ResponseApdu(sw::kNoPreciseDiagnosis);
+    } catch (const std::exception&) {
+        response = ResponseApdu(sw::kNoPreciseDiagnosis);
+    }
+
+    // The command's changes reach the state file before its answer leaves the card.
+    try {
+        state_.commit();
+    } catch (const StateError&) {
+        state_.rollback();
+        return ResponseApdu(sw::kMemoryFailure);
+    }
+    return deliver(channel, apdu, std::move(response));
+}
+
+}  // namespace simkit::sim

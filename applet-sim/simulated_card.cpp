@@ -1,0 +1,55 @@
+// The standard simulated card (see simulated_card.hpp).
+#include "simulated_card.hpp"
+
+#include <vector>
+
+#include "gp/isd.hpp"
+
+namespace simkit::sim {
+
+namespace {
+std::vector<std::unique_ptr<Applet>> standard_applets() {
+    std::vector<std::unique_ptr<Applet>> applets;
+    applets.push_back(std::make_unique<IssuerSecurityDomain>());
+    return applets;
+}
+
+void write_card_defaults(PersistentState& state) {
+    state.put(records::kUserPin, secure_bytes{'1', '2', '3', '4'});
+    state.put(records::kUserPinTries, secure_bytes{3, 3});
+    state.put(records::kPuk, secure_bytes{'1', '2', '3', '4', '5', '6', '7', '8'});
+    state.put(records::kPukTries, secure_bytes{10, 10});
+}
+
+std::unique_ptr<Card> assemble(PersistentState state, std::vector<std::unique_ptr<Applet>> applets,
+                               CardOptions options) {
+    auto card = std::make_unique<Card>(std::move(state), options);
+    bool first = true;
+    for (auto& applet : applets) {
+        card->install(std::move(applet), first);  // the ISD comes first and is the default
+        first = false;
+    }
+    card->power_on();
+    return card;
+}
+}  // namespace
+
+std::unique_ptr<Card> open_simulated_card(const std::string& state_path, CardOptions options) {
+    auto applets = standard_applets();
+    auto state = PersistentState::open(state_path, [&](PersistentState& fresh) {
+        write_card_defaults(fresh);
+        for (const auto& applet : applets) applet->write_factory_defaults(fresh);
+    });
+    return assemble(std::move(state), std::move(applets), options);
+}
+
+std::unique_ptr<Card> make_memory_card(CardOptions options) {
+    auto applets = standard_applets();
+    PersistentState state;
+    write_card_defaults(state);
+    for (const auto& applet : applets) applet->write_factory_defaults(state);
+    state.commit();
+    return assemble(std::move(state), std::move(applets), options);
+}
+
+}  // namespace simkit::sim

@@ -1,0 +1,42 @@
+// Thin RAII wrappers over OpenSSL 3 EVP: randomness, SHA-256, AES (ECB/CBC, no padding) and
+// AES-CMAC. Every OpenSSL result is checked; failures raise CryptoError naming the call.
+#pragma once
+
+#include <memory>
+
+#include "simkit/bytes.hpp"
+
+typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
+
+namespace simkit::crypto {
+
+struct CipherCtxFree {
+    void operator()(EVP_CIPHER_CTX* ctx) const noexcept;
+};
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* ctx) const noexcept;
+};
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX* ctx) const noexcept;
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// Cryptographically secure random bytes (RAND_bytes).
+bytes random_bytes(std::size_t count);
+
+bytes sha256(const uint8_t* data, std::size_t length);
+inline bytes sha256(const bytes& data) { return sha256(data.data(), data.size()); }
+
+enum class Direction { Encrypt, Decrypt };
+
+// AES-128/192/256 by key length; input must be a multiple of 16 bytes (no padding).
+bytes aes_ecb(Direction dir, const secure_bytes& key, const bytes& input);
+bytes aes_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input);
+// AES-CMAC (NIST SP 800-38B) over input.
+bytes aes_cmac(const secure_bytes& key, const bytes& input);
+
+}  // namespace simkit::crypto

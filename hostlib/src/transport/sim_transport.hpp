@@ -1,0 +1,28 @@
+// The `sim:` transport: a simulated card in this process, its state in a file.
+#pragma once
+
+#include <memory>
+
+#include "simkit/transport.hpp"
+
+namespace simkit::sim {
+class Card;
+}
+
+namespace simkit {
+
+class SimTransport : public Transport {
+public:
+    explicit SimTransport(const std::string& state_path);
+    ~SimTransport() override;
+    bytes transmit(const bytes& command) override;
+    bytes atr() override;
+    void reset() override;
+    std::string description() const override;
+
+private:
+    std::string state_path_;
+    std::unique_ptr<sim::Card> card_;
+};
+
+}  // namespace simkit

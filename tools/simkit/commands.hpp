@@ -1,0 +1,15 @@
+// The subcommands of `simkit`: each registers its options on the CLI11 app and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace simkit::cli {
+
+// Exit codes: 0 success, 1 the operation failed (card unreachable, state refused), 2 bad input.
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+void add_apdu_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+
+}  // namespace simkit::cli

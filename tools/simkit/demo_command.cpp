@@ -1,0 +1,103 @@
+// `simkit demo`: the story of simkit told on a simulated card in a temporary directory.
+// It grows as features land (secure channel, key store, USIM ...).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "simkit/apdu_trace.hpp"
+#include "simkit/card.hpp"
+#include "simkit/commands.hpp"
+#include "simkit/errors.hpp"
+#include "simkit/tlv.hpp"
+
+namespace simkit::cli {
+
+namespace {
+class Story {
+public:
+    explicit Story(Card& card) : card_(card) {}
+    void say(const std::string& text) { std::cout << "\n== " << text << "\n"; }
+    ResponseApdu send(const std::string& hex) {
+        const bytes command = from_hex(hex);
+        const bytes response = card_.transmit_bytes(command);
+        std::cout << "  > " << trace_command(command) << "\n  < " << trace_response(response) << "\n";
+        return ResponseApdu::parse(response);
+    }
+
+private:
+    Card& card_;
+};
+
+std::filesystem::path make_temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "simkit-demo.XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw Error("demo: cannot create a temporary directory");
+    return pattern;
+}
+
+void tell(const std::string& uri, const std::filesystem::path& state) {
+    Card card = Card::open(uri);
+    Story story(card);
+    std::cout << "simkit demo — a simulated SIM card, state file " << state << "\n";
+
+    story.say("The card answers to reset (ATR; the last byte is the TCK check byte):");
+    std::cout << "  " << to_hex(card.atr()) << "\n";
+
+    story.say("SELECT the GlobalPlatform Issuer Security Domain by AID: it answers with its FCI (6F, AID in 84)");
+    const ResponseApdu fci = story.send("00A4040008A000000151000000");
+    if (const auto aid = parse_tlvs(fci.data()).front().find(0x84)) std::cout << "  selected AID " << to_hex(aid->value) << "\n";
+
+    story.say("GET DATA: card recognition data (66), key information (E0), card image number (45)");
+    story.send("80CA006600");
+    const ResponseApdu keys = story.send("80CA00E000");
+    for (const auto& info : parse_tlvs(keys.data()).front().children()) {
+        std::cout << "  key id " << int(info.value[0]) << " version " << to_hex(&info.value[1], 1) << " AES-"
+                  << info.value[3] * 8 << "\n";
+    }
+    const bytes serial = story.send("80CA004500").data();
+
+    story.say("Logical channels: MANAGE CHANNEL opens channel 1; SELECT by partial AID on it; close it");
+    const ResponseApdu opened = story.send("0070000001");
+    std::cout << "  opened channel " << (opened.data().empty() ? -1 : opened.data()[0]) << "\n";
+    story.send("01A4040005A000000151");
+    story.send("0070800100");
+
+    story.say("Bad input gets a status word, never a crash: truncated APDU, unknown INS, bad class");
+    story.send("00A404");
+    story.send("00A4040008A0000001");
+    story.send("00EE000000");
+    story.send("2000000000");
+
+    story.say("Power cycle: the state file keeps the card's identity");
+    Card again = Card::open(uri);
+    const ResponseApdu serial_again = again.transmit(CommandApdu::case2(0x80, 0xCA, 0x00, 0x45, 256));
+    std::cout << "  card image number before " << to_hex(serial) << ", after " << to_hex(serial_again.data())
+              << (serial == serial_again.data() ? "  (same)" : "  (DIFFERENT!)") << "\n";
+    std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n";
+}
+}  // namespace
+
+void add_demo_command(CLI::App& app, int& exit_code) {
+    auto keep = std::make_shared<bool>(false);
+    CLI::App* cmd = app.add_subcommand("demo", "Tell simkit's story on a fresh simulated card in a temporary directory");
+    cmd->add_flag("--keep", *keep, "keep the temporary directory (and its state file) afterwards");
+    cmd->callback([keep, &exit_code] {
+        const std::filesystem::path dir = make_temp_dir();
+        const std::filesystem::path state = dir / "card.state";
+        try {
+            tell("sim:" + state.string(), state);
+        } catch (...) {
+            if (!*keep) std::filesystem::remove_all(dir);
+            throw;
+        }
+        if (*keep) {
+            std::cout << "(kept " << dir << ")\n";
+        } else {
+            std::filesystem::remove_all(dir);
+        }
+        exit_code = 0;
+    });
+}
+
+}  // namespace simkit::cli
