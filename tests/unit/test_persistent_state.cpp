@@ -475,3 +475,37 @@ TEST_CASE("an error at any write point rolls back memory and file, and leaves no
         }
     }
 }
+
+namespace {
+std::size_t open_descriptor_count() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+    return count;
+}
+}  // namespace
+
+TEST_CASE("no file descriptor is leaked on success, refusal, error or power cut", "[state]") {
+    TempDirectory dir;
+    const std::string path = dir.file("card.state");
+    const std::size_t before = open_descriptor_count();
+    {
+        PersistentState state = PersistentState::open(path, [](PersistentState& s) { s.put("a", sec({1})); });
+        state.put("a", sec({2}));
+        state.commit();
+        for (int point = 0; point < 7; ++point) {
+            state.put("b", sec({uint8_t(point)}));
+            state.set_write_point_hook([point](int reached) {
+                if (reached == point) throw simkit::sim::PowerCut{reached};
+            });
+            CHECK_THROWS_AS(state.commit(), simkit::sim::PowerCut);
+            state.set_write_point_hook([point](int reached) {
+                if (reached == point) throw StateError("injected");
+            });
+            CHECK_THROWS_AS(state.commit(), StateError);
+        }
+    }
+    write_file(path, bytes{'S', 'I', 'M', 'K', 'S', 'T', 'A', 'T', 0x00});
+    CHECK_THROWS_AS(PersistentState::open(path, no_records), StateError);
+    CHECK_THROWS_AS(PersistentState::open(dir.path(), no_records), StateError);
+    CHECK(open_descriptor_count() == before);
+}
