@@ -1,4 +1,5 @@
 // The `sim:` transport: a simulated card in this process, its state in a file.
+// URI options: t0=1 gives the card T=0 behaviour (61xx for case-4 answers, 6Cxx for a wrong Le).
 #pragma once
 
 #include <memory>
@@ -13,7 +14,7 @@ namespace simkit {
 
 class SimTransport : public Transport {
 public:
-    explicit SimTransport(const std::string& state_path);
+    explicit SimTransport(const CardUri& uri);
     ~SimTransport() override;
     bytes transmit(const bytes& command) override;
     bytes atr() override;

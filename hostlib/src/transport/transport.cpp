@@ -7,7 +7,7 @@ namespace simkit {
 
 std::unique_ptr<Transport> open_transport(const CardUri& uri) {
     switch (uri.scheme) {
-        case CardScheme::Sim: return std::make_unique<SimTransport>(uri.target);
+        case CardScheme::Sim: return std::make_unique<SimTransport>(uri);
         case CardScheme::Pcsc: throw TransportError("pcsc: transport is not built yet (" + uri.text + ")");
         case CardScheme::At: throw TransportError("at: transport is not built yet (" + uri.text + ")");
     }

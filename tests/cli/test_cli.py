@@ -1,0 +1,201 @@
+"""CLI tests: the real `simkit` binary against a sim: card in a temporary directory.
+
+Answers are checked against independent truth: a BER-TLV reading written here (not simkit's
+parser), ISO 7816-4 status-word rules, and properties (same session, persistence)."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
+SIMKIT = str(BIN / "simkit")
+ISD_AID = "A000000151000000"
+SELECT_ISD = "00A4040008" + ISD_AID
+
+
+def run(*args, env=None, check_rc=None):
+    full_env = dict(os.environ)
+    full_env.pop("SIMKIT_CARD", None)
+    full_env.update(env or {})
+    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=full_env, timeout=60)
+    if check_rc is not None:
+        assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def tlv_read(data: bytes):
+    """Minimal independent BER-TLV reader: returns [(tag, value)]."""
+    out, i = [], 0
+    while i < len(data):
+        tag = data[i]; i += 1
+        if tag & 0x1F == 0x1F:
+            while True:
+                tag = (tag << 8) | data[i]; i += 1
+                if not data[i - 1] & 0x80:
+                    break
+        length = data[i]; i += 1
+        if length & 0x80:
+            n = length & 0x7F
+            length = int.from_bytes(data[i:i + n], "big"); i += n
+        out.append((tag, data[i:i + length])); i += length
+    assert i == len(data)
+    return out
+
+
+@pytest.fixture
+def card(tmp_path):
+    return f"sim:{tmp_path / 'card.state'}"
+
+
+def lines_of(proc):
+    return proc.stdout.strip().splitlines()
+
+
+def test_version():
+    proc = run("--version", check_rc=0)
+    assert proc.stdout.startswith("simkit ")
+
+
+def test_help_teaches_uri_forms():
+    proc = run("apdu", "--help", check_rc=0)
+    assert "sim:PATH" in proc.stdout and "pcsc:" in proc.stdout and "at:DEVICE" in proc.stdout
+
+
+def test_select_isd_prints_fci_and_9000(card, tmp_path):
+    proc = run("apdu", "--card", card, SELECT_ISD, check_rc=0)
+    data_hex, sw = lines_of(proc)[0].split(" ")
+    assert sw == "9000"
+    (tag, fci), = tlv_read(bytes.fromhex(data_hex))
+    assert tag == 0x6F
+    assert dict(tlv_read(fci))[0x84] == bytes.fromhex(ISD_AID)
+    assert (tmp_path / "card.state").exists()
+
+
+def test_apdus_share_one_session(card):
+    # Open a channel, select on it, ask GET DATA on it, close it: each step needs the one before.
+    proc = run("apdu", "--card", card, "0070000001", "01A4040005A000000151", "81CA00E000",
+               "0070800100", "81CA00E000", check_rc=0)
+    out = lines_of(proc)
+    assert out[0] == "01 9000"
+    assert out[1].endswith(" 9000")
+    assert out[2].endswith(" 9000") and out[2].startswith("E0")
+    assert out[3] == "9000"
+    assert out[4] == "6881"  # channel 1 closed again
+
+
+def test_get_response_is_automatic_unless_raw(card):
+    full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
+    chained = lines_of(run("apdu", "--card", card, "80CA00E005", check_rc=0))[0]
+    assert chained == full
+    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E005", check_rc=0))[0]
+    data_hex, sw = raw.split(" ")
+    total = len(full.split(" ")[0]) // 2
+    assert len(data_hex) == 10 and sw == "61%02X" % (total - 5)
+    assert full.startswith(data_hex)
+
+
+def test_wrong_le_in_t0_mode_is_resent(tmp_path):
+    card = f"sim:{tmp_path / 'card.state'}?t0=1"
+    full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
+    data_hex, sw = full.split(" ")
+    assert sw == "9000"
+    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E000", check_rc=0))[0]
+    assert raw == "6C%02X" % (len(data_hex) // 2)
+
+
+def test_json_output(card):
+    proc = run("apdu", "--card", card, "--json", SELECT_ISD, "00EE000000", check_rc=0)
+    result = json.loads(proc.stdout)
+    assert [r["sw"] for r in result] == ["9000", "6D00"]
+    assert result[0]["command"] == SELECT_ISD
+    assert tlv_read(bytes.fromhex(result[0]["response"]))[0][0] == 0x6F
+    assert result[1]["response"] == ""
+    assert "instruction" in result[1]["meaning"]
+
+
+def test_trace_shows_exchange_on_stderr(card):
+    proc = run("apdu", "--card", card, "--trace", "80CA00E005", check_rc=0)
+    assert "> 80CA00E005" in proc.stderr
+    assert "> 00C00000" in proc.stderr  # the GET RESPONSE it sent
+    assert "< " in proc.stderr
+
+
+def test_trace_masks_pin(card):
+    proc = run("apdu", "--card", card, "--trace", "0020000108313233340000FFFF", check_rc=0)
+    assert "3132333400" not in proc.stderr
+    assert "> 0020000108****************" in proc.stderr
+
+
+@pytest.mark.parametrize("apdu,sw", [
+    ("00A404", "6700"),            # shorter than a header
+    ("00A4040008A0000001", "6700"),  # Lc says 8, 3 follow
+    ("00A40400000010A0", "6700"),   # extended Lc 16, 1 follows
+    ("FFA4040000", "6E00"),        # invalid class
+    ("2000000000", "6E00"),        # reserved class
+    ("00EE000000", "6D00"),        # unknown INS
+    ("80CA00FF00", "6A88"),        # GET DATA of an unknown tag
+    ("00A4041000", "6A86"),        # SELECT with an invalid P2
+    ("05CA00E000", "6881"),        # channel 5 is not open
+])
+def test_malformed_apdus_get_status_words(card, apdu, sw):
+    proc = run("apdu", "--card", card, apdu, check_rc=0)
+    assert lines_of(proc)[-1].split(" ")[-1] == sw
+
+
+def test_garbage_never_crashes(card):
+    import random
+    rng = random.Random(7)
+    apdus = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40))).hex() for _ in range(200)]
+    proc = run("apdu", "--card", card, *apdus, check_rc=0)
+    out = lines_of(proc)
+    assert len(out) == len(apdus)
+    for line in out:
+        sw = line.split(" ")[-1]
+        assert len(sw) == 4 and int(sw, 16) >= 0x6000
+    assert lines_of(run("apdu", "--card", card, SELECT_ISD, check_rc=0))[0].endswith("9000")
+
+
+def test_state_persists_across_sessions(card):
+    first = lines_of(run("apdu", "--card", card, "80CA004500", check_rc=0))[0]
+    second = lines_of(run("apdu", "--card", card, "80CA004500", check_rc=0))[0]
+    assert first == second and first.endswith(" 9000")
+
+
+def test_card_from_environment(tmp_path):
+    proc = run("apdu", SELECT_ISD, env={"SIMKIT_CARD": f"sim:{tmp_path / 'env.state'}"}, check_rc=0)
+    assert lines_of(proc)[0].endswith(" 9000")
+
+
+@pytest.mark.parametrize("args,rc,needle", [
+    (["apdu", "--card", "sim:/tmp/x.state", "00A"], 2, "odd number of hex digits"),
+    (["apdu", "--card", "sim:/tmp/x.state", "00ZZ"], 2, "not a hex digit"),
+    (["apdu", "--card", "nfc:reader", "00A4040000"], 2, "sim:PATH"),
+    (["apdu", "00A4040000"], 2, "SIMKIT_CARD"),
+    (["apdu", "--card", "sim:/nonexistent-dir/card.state", "00A4040000"], 1, "/nonexistent-dir"),
+])
+def test_bad_input_gives_one_line_error(args, rc, needle):
+    proc = run(*args, check_rc=rc)
+    err = proc.stderr.strip()
+    assert needle in err
+    assert len(err.splitlines()) == 1
+    assert "terminate" not in err and "Traceback" not in err
+
+
+def test_corrupt_state_file_is_refused_not_reset(tmp_path):
+    state = tmp_path / "card.state"
+    run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=0)
+    data = bytearray(state.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    state.write_bytes(bytes(data))
+    proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=1)
+    assert str(state) in proc.stderr
+    assert state.read_bytes() == bytes(data)  # left as it was for inspection
+
+
+def test_demo_tells_the_story():
+    proc = run("demo", check_rc=0)
+    assert "9000" in proc.stdout
+    assert "(same)" in proc.stdout
+    assert "6700" in proc.stdout and "6D00" in proc.stdout
