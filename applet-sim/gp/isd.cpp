@@ -1,6 +1,8 @@
 // Issuer Security Domain: FCI and GET DATA (GlobalPlatform Card Specification 2.3, 11.3 and H.2).
 #include "gp/isd.hpp"
 
+#include <algorithm>
+
 #include "gp/key_records.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
@@ -37,8 +39,11 @@ bytes cplc(const PersistentState& state) {
     bytes value(42, 0x00);
     value[0] = 0x53;  // IC fabricator "S" (simulated)
     value[1] = 0x4B;  // "K"
+    // IC serial number: the last 4 bytes of the card serial, right-aligned (zero-filled if shorter).
     const bytes serial = serial_of(state);
-    for (std::size_t i = 0; i < 4 && i < serial.size(); ++i) value[12 + i] = serial[serial.size() - 4 + i];
+    const std::size_t n = std::min<std::size_t>(4, serial.size());
+    std::copy(serial.end() - static_cast<std::ptrdiff_t>(n), serial.end(),
+              value.begin() + static_cast<std::ptrdiff_t>(16 - n));
     bytes out{0x9F, 0x7F};
     append_length(out, value.size());
     out.insert(out.end(), value.begin(), value.end());

@@ -88,6 +88,9 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
 
     ResponseApdu response;
     try {
+        const bool runtime_command =
+            interindustry && (apdu.ins() == kInsManageChannel || (apdu.ins() == kInsSelect && apdu.p1() == 0x04));
+        if (runtime_command && cla.chaining) throw SwError(sw::kChainingNotSupported);
         if (interindustry && apdu.ins() == kInsManageChannel) {
             response = manage_channel(apdu, cla);
         } else if (interindustry && apdu.ins() == kInsSelect && apdu.p1() == 0x04) {

@@ -46,6 +46,7 @@ ResponseApdu Card::deliver(Channel& channel, const CommandApdu& apdu, ResponseAp
 ResponseApdu Card::get_response(const CommandApdu& apdu, const ClaInfo& cla) {
     Channel& channel = channels_[cla.channel];
     if (!channel.open) return ResponseApdu(sw::kLogicalChannelNotSupported);
+    if (cla.chaining) return ResponseApdu(sw::kChainingNotSupported);
     if (apdu.p1p2() != 0) return ResponseApdu(sw::kIncorrectP1P2);
     if (!apdu.data().empty()) return ResponseApdu(sw::kWrongLength);
     const std::size_t remaining = channel.pending.size() - channel.pending_offset;

@@ -2,7 +2,9 @@
 // problem and its position), secure wiping and the zeroizing allocator, constant-time equality.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <new>
 #include <random>
+#include <vector>
 
 #include "simkit/bytes.hpp"
 #include "simkit/errors.hpp"
@@ -38,8 +40,11 @@ TEST_CASE("from_hex rejects non-hex characters, naming the character and its pos
     CHECK_THROWS_WITH(from_hex("A0 00 0x"), Contains("'x'") && Contains("position 7"));
     CHECK_THROWS_WITH(from_hex("0x01"), Contains("'x'") && Contains("position 1"));
     CHECK_THROWS_WITH(from_hex("01-02"), Contains("'-'") && Contains("position 2"));
-    CHECK_THROWS_AS(from_hex("\xFF\xFE"), FormatError);
-    CHECK_THROWS_AS(from_hex(std::string("00\0" "00", 5)), FormatError);
+    // Control and non-ASCII bytes are shown as 0xNN, keeping the message printable.
+    CHECK_THROWS_MATCHES(from_hex("\xFF\xFE"), FormatError,
+                         Catch::Matchers::Message("hex: 0xFF at position 0 is not a hex digit"));
+    CHECK_THROWS_WITH(from_hex(std::string("00\0" "00", 5)), Contains("0x00") && Contains("position 2"));
+    CHECK_THROWS_WITH(from_hex("00\n11"), Contains("0x0A") && Contains("position 2"));
     // A separator splitting one byte's two digits is an error, not two nibbles.
     CHECK_THROWS_WITH(from_hex("A 0"), Contains("separator inside a byte") && Contains("position 1"));
 }

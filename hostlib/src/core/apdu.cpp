@@ -14,6 +14,8 @@ CommandApdu::CommandApdu(uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2, bytes
     }
     if (ne_ > kMaxExtendedNe) throw ArgumentError("CommandApdu: ne " + std::to_string(ne_) + " exceeds 65536");
     if (data_.size() > kMaxShortNc || ne_ > kMaxShortNe) extended_ = true;
+    // Case 1 has no extended form: "00" after the header would be read back as case 2S, Ne 256.
+    if (data_.empty() && ne_ == 0) extended_ = false;
 }
 
 CommandApdu CommandApdu::case1(uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2) {

@@ -8,11 +8,14 @@ namespace simkit {
 
 bool command_carries_secret(const bytes& command) {
     if (command.size() < 6) return false;  // no data field
-    const auto cla = decode_cla(command[0]);
-    if (!cla) return false;
     const uint8_t ins = command[1];
-    if (cla->kind == ClaKind::Interindustry) return ins == 0x20 || ins == 0x24 || ins == 0x2C;
-    return ins == 0xD8 || ins == 0x20 || ins == 0x24 || ins == 0x2C;  // PUT KEY, proprietary PIN commands
+    // PIN commands in every class (GSM 11.11's A0 included, which decode_cla does not know):
+    // VERIFY 20, CHANGE REFERENCE DATA 24, DISABLE 26 / ENABLE 28 VERIFICATION REQUIREMENT
+    // (TS 102 221 DISABLE/ENABLE PIN carry the PIN), RESET RETRY COUNTER 2C.
+    if (ins == 0x20 || ins == 0x24 || ins == 0x26 || ins == 0x28 || ins == 0x2C) return true;
+    // GlobalPlatform PUT KEY: proprietary classes, and any class we cannot decode.
+    const auto cla = decode_cla(command[0]);
+    return ins == 0xD8 && (!cla || cla->kind == ClaKind::Proprietary);
 }
 
 std::string trace_command(const bytes& command) {

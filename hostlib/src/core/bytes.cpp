@@ -32,8 +32,10 @@ Out parse_hex(std::string_view hex) {
         }
         int v = hex_value(c);
         if (v < 0) {
-            throw FormatError("hex: '" + std::string(1, c) + "' at position " + std::to_string(i) +
-                              " is not a hex digit");
+            // Printable characters quoted, others as 0xNN, so the message stays readable text.
+            const auto u = static_cast<unsigned char>(c);
+            const std::string shown = u >= 0x20 && u < 0x7F ? "'" + std::string(1, c) + "'" : "0x" + to_hex(&u, 1);
+            throw FormatError("hex: " + shown + " at position " + std::to_string(i) + " is not a hex digit");
         }
         if (high < 0) {
             high = v;

@@ -34,7 +34,11 @@ uint8_t cla_for_channel(uint8_t base, uint8_t channel) {
     const uint8_t proprietary = base & 0x80;
     const uint8_t chaining = info->chaining ? 0x10 : 0x00;
     if (channel < 4) {
-        const uint8_t sm = info->secure_messaging ? ((base & 0x40) == 0 ? (base & 0x0C) : 0x04) : 0x00;
+        // A further class has one SM bit. Moved onto a first class it becomes GlobalPlatform's
+        // proprietary SM (b3, CLA 84) for proprietary classes and ISO "SM per clause 6, header not
+        // processed" (b4, 10 in b4-b3; ISO 7816-4 tables 2 and 3) for interindustry ones.
+        uint8_t sm = 0x00;
+        if (info->secure_messaging) sm = (base & 0x40) == 0 ? (base & 0x0C) : (proprietary ? 0x04 : 0x08);
         return static_cast<uint8_t>(proprietary | chaining | sm | channel);
     }
     const uint8_t sm = info->secure_messaging ? 0x20 : 0x00;

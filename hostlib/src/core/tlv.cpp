@@ -38,7 +38,9 @@ Tlv parse_tlv(const uint8_t* data, std::size_t length, std::size_t* offset) {
             if ((next & 0x80) == 0) break;
         }
     }
-    if (pos >= length) throw FormatError("TLV: missing length for tag " + std::to_string(tag) + at(start));
+    if (pos >= length) {
+        throw FormatError("TLV: missing length for tag " + to_hex(data + start, pos - start) + at(start));
+    }
     const uint8_t l0 = data[pos++];
     std::size_t value_length = 0;
     if (l0 < 0x80) {

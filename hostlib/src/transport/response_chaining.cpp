@@ -33,16 +33,20 @@ bytes transmit_complete(Transport& transport, const bytes& command, const ApduOb
         }
     }
 
-    // 61xx: more data; GET RESPONSE on the same logical channel until the final SW.
+    // 61xx: more data; GET RESPONSE on the same logical channel until the final SW. Without a
+    // decodable CLA there is no channel to ask on: the 61xx answer is returned as it is.
+    const auto cla = command.empty() ? std::nullopt : decode_cla(command[0]);
     bytes data;
-    for (int n = 0; response[response.size() - 2] == 0x61; ++n) {
+    for (int n = 0; cla && response[response.size() - 2] == 0x61; ++n) {
         if (n == kMaxExchanges) throw TransportError("card kept answering 61xx after 1024 GET RESPONSE commands");
-        const auto cla = decode_cla(command[0]);
-        if (!cla) break;
         data.insert(data.end(), response.begin(), response.end() - 2);
-        const uint8_t le = response.back();
-        const bytes get_response{cla_for_channel(0x00, cla->channel), 0xC0, 0x00, 0x00, le};
+        bytes get_response{cla_for_channel(0x00, cla->channel), 0xC0, 0x00, 0x00, response.back()};
         response = exchange(transport, get_response, observer);
+        // A T=0 card may refuse the GET RESPONSE Le with 6Cxx: ask again with xx.
+        if (response.size() == 2 && response[0] == 0x6C) {
+            get_response[4] = response[1];
+            response = exchange(transport, get_response, observer);
+        }
     }
     if (data.empty()) return response;
     data.insert(data.end(), response.begin(), response.end());
