@@ -1,5 +1,6 @@
 // Serves a card as a cellular modem's SIM interface on a pseudo-terminal: AT, ATE0/1, ATI,
-// AT+CGMI, AT+CSIM, AT+CCHO/CCHC/CGLA, AT+CRSM ... (specs/at-modem.md). A symlink points at the
+// AT+CGMI, AT+CSIM, AT+CCHO/CCHC/CGLA, AT+CRSM ... (specs/at-modem.md; commands are
+// interpreted by at_interpreter.hpp). A symlink points at the
 // pty's slave side; a client that closes and reopens it is served again.
 #pragma once
 
@@ -18,6 +19,7 @@ struct AtModemOptions {
     std::string unsolicited;            // e.g. "+CREG: 1": injected between response lines when set
     std::size_t max_apdu_length = 0;    // 0 = unlimited; longer APDUs get +CME ERROR
     bool large_session_ids = false;     // +CCHO hands out large numbers, not channel numbers
+    bool bare_ccho = false;             // AT+CCHO answers "<n>" (the 27.007 form), not "+CCHO: <n>"
 };
 
 // Creates the pty and link, serves until `stop`, removes the link.

@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
     srv->add_option("--at-max-apdu", serve_opt.at.max_apdu_length, "AT: refuse APDUs longer than N bytes (+CME ERROR)");
     srv->add_flag("--at-large-session-ids", serve_opt.at.large_session_ids,
                   "AT: +CCHO hands out large session ids instead of channel numbers");
+    srv->add_flag("--at-bare-ccho", serve_opt.at.bare_ccho, "AT: +CCHO answers a bare '<n>' line instead of '+CCHO: <n>'");
     srv->callback([&] { exit_code = serve(serve_opt); });
 
     try {
