@@ -1,0 +1,82 @@
+"""Shared fixtures of the integration suite: one card reached over each transport.
+
+`served_card` is parametrised over sim:, pcsc: (private pcscd + vpcd + simkit-card) and at:
+(simkit-card on a pty). Each yields a ServedCard whose `run()` runs the real simkit CLI against that
+card, and whose `twin` is a sim: card on a copy of the same state file: a second path to the same
+card state, so every transport's answers can be compared with the in-process card's.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from at_env import AtModemEnv  # noqa: E402
+from pcscd_env import PcscdEnv, PcscdUnavailable  # noqa: E402
+
+BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
+
+
+@dataclass
+class ServedCard:
+    transport: str
+    uri: str
+    twin_uri: str
+    environ: dict = field(default_factory=lambda: dict(os.environ))
+
+    def run(self, *args, uri=None, check=True):
+        env = dict(self.environ)
+        env.pop("SIMKIT_CARD", None)
+        proc = subprocess.run([str(BIN / "simkit"), *args[:1], "--card", uri or self.uri, *args[1:]],
+                              capture_output=True, text=True, env=env, timeout=60)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"simkit {' '.join(args)} on {uri or self.uri} exited {proc.returncode}: "
+                                 f"{proc.stderr}")
+        return proc
+
+    def apdu(self, *apdus, raw=False):
+        """Answer lines of `simkit apdu` on this transport."""
+        args = ["apdu", *(["--raw"] if raw else []), *apdus]
+        return self.run(*args).stdout.strip().splitlines()
+
+    def twin_apdu(self, *apdus, raw=False):
+        """The same APDUs on the in-process twin card."""
+        args = ["apdu", *(["--raw"] if raw else []), *apdus]
+        return self.run(*args, uri=self.twin_uri).stdout.strip().splitlines()
+
+
+def _twin(state_path, workdir):
+    twin_state = Path(workdir) / "twin.state"
+    shutil.copyfile(state_path, twin_state)
+    return f"sim:{twin_state}"
+
+
+@pytest.fixture(scope="module", params=["sim", "pcsc", "at"])
+def served_card(request):
+    workdir = tempfile.mkdtemp(prefix="simkit-flows-")
+    try:
+        if request.param == "sim":
+            state = Path(workdir) / "card.state"
+            subprocess.run([str(BIN / "simkit-card"), "init", "--state", str(state)], check=True,
+                           capture_output=True)
+            yield ServedCard("sim", f"sim:{state}", _twin(state, workdir))
+        elif request.param == "pcsc":
+            try:
+                env = PcscdEnv(BIN)
+                env.start()
+            except PcscdUnavailable as e:
+                pytest.skip(str(e))
+            try:
+                yield ServedCard("pcsc", env.uri, _twin(env.state_path, workdir), env.environ)
+            finally:
+                env.close()
+        else:
+            with AtModemEnv(str(BIN)) as env:
+                yield ServedCard("at", env.uri, _twin(env.state_path, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
