@@ -7,7 +7,7 @@
 #include "simkit/bytes.hpp"
 #include "simkit/errors.hpp"
 // hostlib/src is private to simkit_host; the parser header needs only public headers.
-#include "../../hostlib/src/transport/at_response_parser.hpp"
+#include "transport/at_response_parser.hpp"
 
 using namespace simkit;
 using namespace simkit::at;

@@ -11,5 +11,6 @@ constexpr int kExitUsage = 2;
 
 void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_readers_command(CLI::App& app, int& exit_code);
 
 }  // namespace simkit::cli
