@@ -176,8 +176,8 @@ def test_a_modem_that_stops_answering_mid_session_times_out(base_state):
     with AtModemEnv(BIN, state_from=base_state) as env:
         uri = env.uri_with(timeout=800)
         proc = subprocess.Popen([SIMKIT, "apdu", "--card", uri] + ["80CA00E000"] * 30000,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.15)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().endswith("9000\n")  # the session is under way
         env.process.send_signal(signal.SIGSTOP)  # the modem freezes
         try:
             start = time.monotonic()
