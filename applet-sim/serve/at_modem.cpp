@@ -18,6 +18,7 @@
 #include "serve/at_interpreter.hpp"
 #include "simkit/apdu_trace.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/unique_fd.hpp"
 #include "simkit/log.hpp"
 
 namespace simkit::sim {
@@ -28,20 +29,6 @@ constexpr int kPollMs = 200;
 constexpr auto kWriteStall = std::chrono::seconds(5);
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
 
 // The symlink LINK -> /dev/pts/N, removed on destruction if it still points at our pty.
 class PtyLink {
@@ -102,7 +89,7 @@ public:
         char name[256];
         if (::ptsname_r(master_.get(), name, sizeof name) != 0) throw TransportError(errno_text("ptsname_r"));
         slave_name_ = name;
-        slave_ = std::make_unique<FileDescriptor>(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+        slave_ = std::make_unique<UniqueFd>(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
         if (slave_->get() < 0) throw TransportError(errno_text("open " + slave_name_));
         make_raw(slave_->get());
         const int flags = ::fcntl(master_.get(), F_GETFL);
@@ -175,10 +162,10 @@ private:
         }
     }
 
-    FileDescriptor master_;
+    UniqueFd master_;
     const std::atomic<bool>& stop_;
     std::string slave_name_;
-    std::unique_ptr<FileDescriptor> slave_;
+    std::unique_ptr<UniqueFd> slave_;
     std::unique_ptr<PtyLink> link_;
     AtLineCollector collector_;
     AtInterpreter interpreter_;

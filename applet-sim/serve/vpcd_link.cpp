@@ -19,6 +19,7 @@
 
 #include "serve/vpcd_frame.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/unique_fd.hpp"
 #include "simkit/log.hpp"
 
 namespace simkit::sim {
@@ -32,28 +33,7 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// Owns one socket descriptor.
-class Socket {
-public:
-    explicit Socket(int fd) noexcept : fd_(fd) {}
-    Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Socket& operator=(Socket&& other) noexcept {
-        if (this != &other) {
-            if (fd_ >= 0) ::close(fd_);
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    ~Socket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int fd() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
+using Socket = UniqueFd;
 
 void set_int_option(int fd, int level, int name, const char* what) {
     const int one = 1;
@@ -81,16 +61,16 @@ bool wait_for(int fd, short events, int timeout_ms = kPollMs) {
 // Non-blocking connect to one resolved address, waiting at most kConnectTimeoutMs.
 std::optional<Socket> connect_address(const addrinfo& address, const std::atomic<bool>& stop, std::string& why) {
     Socket socket(::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol));
-    if (socket.fd() < 0) {
+    if (socket.get() < 0) {
         why = "socket: " + errno_text(errno);
         return std::nullopt;
     }
-    if (::connect(socket.fd(), address.ai_addr, address.ai_addrlen) != 0) {
+    if (::connect(socket.get(), address.ai_addr, address.ai_addrlen) != 0) {
         if (errno != EINPROGRESS) {
             why = errno_text(errno);
             return std::nullopt;
         }
-        for (int waited = 0; !wait_for(socket.fd(), POLLOUT); waited += kPollMs) {
+        for (int waited = 0; !wait_for(socket.get(), POLLOUT); waited += kPollMs) {
             if (stop.load() || waited >= kConnectTimeoutMs) {
                 why = "timed out";
                 return std::nullopt;
@@ -98,14 +78,14 @@ std::optional<Socket> connect_address(const addrinfo& address, const std::atomic
         }
         int err = 0;
         socklen_t len = sizeof err;
-        if (::getsockopt(socket.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+        if (::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
         if (err != 0) {
             why = errno_text(err);
             return std::nullopt;
         }
     }
-    set_int_option(socket.fd(), IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
-    rearm_quickack(socket.fd());
+    set_int_option(socket.get(), IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+    rearm_quickack(socket.get());
     return socket;
 }
 
@@ -234,7 +214,7 @@ void run_vpcd_link(SharedCard& card, const VpcdOptions& options, const std::atom
         log::info("vpcd", "connected to vpcd at " + where);
         last_failure.clear();
         backoff = kFirstBackoff;
-        const bool stopped = serve_connection(socket->fd(), card, stop);
+        const bool stopped = serve_connection(socket->get(), card, stop);
         // Losing the reader is losing the card's power: channels and sessions end, the state file stays.
         card.power_off();
         if (stopped) break;

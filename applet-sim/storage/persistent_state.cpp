@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "simkit/errors.hpp"
+#include "simkit/unique_fd.hpp"
 #include "storage/state_file_format.hpp"
 
 namespace simkit::sim {
@@ -23,25 +24,10 @@ std::string errno_text(int error) { return std::system_category().message(error)
     throw StateError("state file '" + path + "': " + action + " failed: " + errno_text(error));
 }
 
-// Owns a file descriptor; closes it on every path out of scope.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);  // error path only; close_checked() reports errors
-    }
-    int get() const noexcept { return fd_; }
-    // Closes now and reports failure (after close the descriptor is gone whatever the result).
-    void close_checked(const std::string& path, const char* what) {
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0) fail(path, std::string("close of ") + what, errno);
-    }
-
-private:
-    int fd_;
-};
+// Closes `fd` now and reports failure (after close the descriptor is gone whatever the result).
+void close_checked(UniqueFd& fd, const std::string& path, const char* what) {
+    if (fd.close() != 0) fail(path, std::string("close of ") + what, errno);
+}
 
 // Counts write points and calls the hook before each.
 class WritePoints {
@@ -106,7 +92,7 @@ std::optional<secure_bytes> read_state_file(const std::string& path) {
         if (errno == ENOENT) return std::nullopt;
         fail(path, "open", errno);
     }
-    FileDescriptor file(fd);
+    UniqueFd file(fd);
     struct stat status {};
     if (::fstat(file.get(), &status) != 0) fail(path, "fstat", errno);
     if (!S_ISREG(status.st_mode)) throw StateError("state file '" + path + "': not a regular file");
@@ -127,7 +113,7 @@ std::optional<secure_bytes> read_state_file(const std::string& path) {
         filled += static_cast<std::size_t>(got);
     }
     content.resize(filled);
-    file.close_checked(path, "state file");
+    close_checked(file, path, "state file");
     return content;
 }
 
@@ -143,7 +129,7 @@ void replace_file(const std::string& path, const EncodedStateFile& encoded, Writ
         const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) fail(path, "creating temp file '" + temp_path + "'", errno);
         temp_created = true;
-        FileDescriptor temp(fd);
+        UniqueFd temp(fd);
 
         std::size_t segment_start = 0;
         for (const std::size_t segment_end : encoded.segment_ends) {
@@ -153,7 +139,7 @@ void replace_file(const std::string& path, const EncodedStateFile& encoded, Writ
         }
         points.reach();
         if (::fsync(temp.get()) != 0) fail(path, "fsync of temp file", errno);
-        temp.close_checked(path, "temp file");
+        close_checked(temp, path, "temp file");
 
         points.reach();
         if (::rename(temp_path.c_str(), path.c_str()) != 0) fail(path, "rename of temp file", errno);
@@ -168,9 +154,9 @@ void sync_directory_of(const std::string& path, WritePoints& points) {
     const std::string directory = parent_directory(path);
     const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) fail(path, "open of directory '" + directory + "' (new state written, durability unknown)", errno);
-    FileDescriptor dir(fd);
+    UniqueFd dir(fd);
     if (::fsync(dir.get()) != 0) fail(path, "fsync of directory (new state written, durability unknown)", errno);
-    dir.close_checked(path, "directory");
+    close_checked(dir, path, "directory");
 }
 
 }  // namespace

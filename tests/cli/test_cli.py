@@ -1,13 +1,17 @@
 """CLI tests: the real `simkit` binary against a sim: card in a temporary directory.
 
-Answers are checked against independent truth: a BER-TLV reading written here (not simkit's
+Answers are checked against independent truth: an independent BER-TLV reader (tests/pylib, not simkit's
 parser), ISO 7816-4 status-word rules, and properties (same session, persistence)."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from ber_tlv import tlv_read  # noqa: E402
 
 BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
 SIMKIT = str(BIN / "simkit")
@@ -23,25 +27,6 @@ def run(*args, env=None, check_rc=None):
     if check_rc is not None:
         assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
     return proc
-
-
-def tlv_read(data: bytes):
-    """Minimal independent BER-TLV reader: returns [(tag, value)]."""
-    out, i = [], 0
-    while i < len(data):
-        tag = data[i]; i += 1
-        if tag & 0x1F == 0x1F:
-            while True:
-                tag = (tag << 8) | data[i]; i += 1
-                if not data[i - 1] & 0x80:
-                    break
-        length = data[i]; i += 1
-        if length & 0x80:
-            n = length & 0x7F
-            length = int.from_bytes(data[i:i + n], "big"); i += n
-        out.append((tag, data[i:i + length])); i += length
-    assert i == len(data)
-    return out
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from at_env import AtModemEnv  # noqa: E402
-from pcscd_env import PcscdEnv, PcscdUnavailable  # noqa: E402
+from pcscd_env import pcscd_env_or_skip  # noqa: E402
 
 BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
 
@@ -66,15 +66,8 @@ def served_card(request):
                            capture_output=True)
             yield ServedCard("sim", f"sim:{state}", _twin(state, workdir))
         elif request.param == "pcsc":
-            try:
-                env = PcscdEnv(BIN)
-                env.start()
-            except PcscdUnavailable as e:
-                pytest.skip(str(e))
-            try:
+            with pcscd_env_or_skip(BIN) as env:
                 yield ServedCard("pcsc", env.uri, _twin(env.state_path, workdir), env.environ)
-            finally:
-                env.close()
         else:
             with AtModemEnv(str(BIN)) as env:
                 yield ServedCard("at", env.uri, _twin(env.state_path, workdir))

@@ -23,6 +23,7 @@ otherwise PcscdUnavailable says which is missing (tests turn that into a skip).
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -286,6 +287,22 @@ class PcscdEnv:
         if process is not None and process.poll() is not None:
             text = log.read_text(errors="replace")[-4000:] if log.exists() else ""
             raise PcscdEnvError(f"{name} exited with {process.returncode}\n{text}")
+
+
+@contextlib.contextmanager
+def pcscd_env_or_skip(bin_dir=None, **kwargs):
+    """A started PcscdEnv for a pytest fixture; skips the test (with the reason) when a private
+    pcscd cannot run on this machine; closes it afterwards."""
+    import pytest
+    env = PcscdEnv(bin_dir, **kwargs)
+    try:
+        env.start()
+    except PcscdUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield env
+    finally:
+        env.close()
 
 
 def _stop_process(process: subprocess.Popen | None, timeout: float) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pcscd_env import PcscdEnv, PcscdUnavailable, default_bin_dir, die_with_parent, find_free_port_pair  # noqa: E402
+from pcscd_env import pcscd_env_or_skip, default_bin_dir, die_with_parent, find_free_port_pair  # noqa: E402
 
 BIN = default_bin_dir()
 PYTHON = "/usr/bin/python3"
@@ -27,13 +27,8 @@ SELECT_ISD = "00A4040008" + ISD_AID
 
 @pytest.fixture()
 def env():
-    e = PcscdEnv(BIN)
-    try:
-        e.start()
-    except PcscdUnavailable as exc:
-        pytest.skip(str(exc))
-    yield e
-    e.close()
+    with pcscd_env_or_skip(BIN) as e:
+        yield e
 
 
 POWER_SCRIPT = """

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pcscd_env import PcscdEnv, PcscdUnavailable, default_bin_dir  # noqa: E402
+from pcscd_env import pcscd_env_or_skip, default_bin_dir  # noqa: E402
 
 BIN = default_bin_dir()
 PYTHON = "/usr/bin/python3"
@@ -32,13 +32,8 @@ APDUS = [
 
 @pytest.fixture(scope="module")
 def env():
-    e = PcscdEnv(BIN)
-    try:
-        e.start()
-    except PcscdUnavailable as exc:
-        pytest.skip(str(exc))
-    yield e
-    e.close()
+    with pcscd_env_or_skip(BIN) as e:
+        yield e
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pcscd_env import PcscdEnv, PcscdUnavailable, default_bin_dir  # noqa: E402
+from pcscd_env import PcscdEnv, pcscd_env_or_skip, default_bin_dir  # noqa: E402
 
 BIN = default_bin_dir()
 ISD_AID = "A000000151000000"
@@ -24,13 +24,8 @@ PYTHON = "/usr/bin/python3"
 
 @pytest.fixture(scope="module")
 def env():
-    e = PcscdEnv(BIN)
-    try:
-        e.start()
-    except PcscdUnavailable as exc:
-        pytest.skip(str(exc))
-    yield e
-    e.close()
+    with pcscd_env_or_skip(BIN) as e:
+        yield e
 
 
 def sim_answers(env: PcscdEnv, tmp_path: Path, apdus: list[str], raw: bool = False) -> list[str]:

@@ -1,28 +1,15 @@
 """The same flows over sim:, pcsc: and at: — one suite, three transports (fixture in conftest.py).
 
-Each flow checks the answer against independent truth (a BER-TLV reading written here, ISO 7816-4
+Each flow checks the answer against independent truth (an independent BER-TLV reader, tests/pylib, ISO 7816-4
 status-word rules) and against the in-process twin card on a copy of the same state."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from ber_tlv import tlv_read  # noqa: E402
+
 ISD_AID = "A000000151000000"
 SELECT_ISD = "00A4040008" + ISD_AID
-
-
-def tlv_read(data: bytes):
-    """Minimal BER-TLV reader, independent of simkit's: [(tag, value)]."""
-    out, i = [], 0
-    while i < len(data):
-        tag = data[i]; i += 1
-        if tag & 0x1F == 0x1F:
-            while True:
-                tag = (tag << 8) | data[i]; i += 1
-                if not data[i - 1] & 0x80:
-                    break
-        length = data[i]; i += 1
-        if length & 0x80:
-            n = length & 0x7F
-            length = int.from_bytes(data[i:i + n], "big"); i += n
-        out.append((tag, data[i:i + length])); i += length
-    assert i == len(data)
-    return out
 
 
 def split(line):

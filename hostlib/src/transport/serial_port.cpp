@@ -48,12 +48,11 @@ bool is_supported_baud(unsigned baud) {
 
 SerialPort::SerialPort(const std::string& device, unsigned baud) : device_(device) {
     const speed_t speed = baud_code(baud);
-    fd_ = ::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd_ < 0) throw TransportError("cannot open modem device " + device + ": " + std::strerror(errno));
+    fd_ = UniqueFd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd_.valid()) throw TransportError("cannot open modem device " + device + ": " + std::strerror(errno));
     struct termios tio {};
-    if (!::isatty(fd_) || ::tcgetattr(fd_, &tio) != 0) {
+    if (!::isatty(fd_.get()) || ::tcgetattr(fd_.get(), &tio) != 0) {
         const std::string reason = std::strerror(errno);
-        ::close(fd_);
         throw TransportError("modem device " + device + " is not a serial terminal: " + reason);
     }
     ::cfmakeraw(&tio);
@@ -62,21 +61,16 @@ SerialPort::SerialPort(const std::string& device, unsigned baud) : device_(devic
     tio.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
     tio.c_cc[VMIN] = 0;
     tio.c_cc[VTIME] = 0;
-    if (::cfsetispeed(&tio, speed) != 0 || ::cfsetospeed(&tio, speed) != 0 || ::tcsetattr(fd_, TCSANOW, &tio) != 0) {
+    if (::cfsetispeed(&tio, speed) != 0 || ::cfsetospeed(&tio, speed) != 0 || ::tcsetattr(fd_.get(), TCSANOW, &tio) != 0) {
         const std::string reason = std::strerror(errno);
-        ::close(fd_);
         throw TransportError("cannot set raw mode at " + std::to_string(baud) + " baud on " + device + ": " + reason);
     }
-}
-
-SerialPort::~SerialPort() {
-    if (fd_ >= 0) ::close(fd_);
 }
 
 bool SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
     std::size_t sent = 0;
     while (sent < data.size()) {
-        const ssize_t n = ::write(fd_, data.data() + sent, data.size() - sent);
+        const ssize_t n = ::write(fd_.get(), data.data() + sent, data.size() - sent);
         if (n > 0) {
             sent += static_cast<std::size_t>(n);
             continue;
@@ -86,7 +80,7 @@ bool SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
         }
         const int wait = milliseconds_until(deadline);
         if (wait == 0) return false;
-        struct pollfd pfd {fd_, POLLOUT, 0};
+        struct pollfd pfd {fd_.get(), POLLOUT, 0};
         if (::poll(&pfd, 1, wait) < 0 && errno != EINTR) {
             throw TransportError("poll on modem " + device_ + " failed: " + std::strerror(errno));
         }
@@ -97,7 +91,7 @@ bool SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
 std::string SerialPort::read_some(Clock::time_point deadline) {
     char buffer[4096];
     while (true) {
-        const ssize_t n = ::read(fd_, buffer, sizeof buffer);
+        const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
         if (n > 0) return std::string(buffer, static_cast<std::size_t>(n));
         if (n < 0 && errno == EIO) throw TransportError("modem " + device_ + " went away (input/output error)");
         if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -105,7 +99,7 @@ std::string SerialPort::read_some(Clock::time_point deadline) {
         }
         const int wait = milliseconds_until(deadline);
         if (wait == 0) return {};
-        struct pollfd pfd {fd_, POLLIN, 0};
+        struct pollfd pfd {fd_.get(), POLLIN, 0};
         const int ready = ::poll(&pfd, 1, wait);
         if (ready < 0 && errno != EINTR) {
             throw TransportError("poll on modem " + device_ + " failed: " + std::strerror(errno));
@@ -120,6 +114,6 @@ std::string SerialPort::read_some(Clock::time_point deadline) {
     }
 }
 
-void SerialPort::discard_input() { ::tcflush(fd_, TCIFLUSH); }
+void SerialPort::discard_input() { ::tcflush(fd_.get(), TCIFLUSH); }
 
 }  // namespace simkit

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "simkit/unique_fd.hpp"
+
 namespace simkit {
 
 class SerialPort {
@@ -16,7 +18,6 @@ public:
     // Opens `device` (O_NOCTTY, non-blocking), sets raw 8N1 at `baud` without flow control.
     // Throws TransportError naming the device (missing, not a terminal, unsupported baud).
     SerialPort(const std::string& device, unsigned baud);
-    ~SerialPort();
     SerialPort(const SerialPort&) = delete;
     SerialPort& operator=(const SerialPort&) = delete;
 
@@ -31,7 +32,7 @@ public:
 
 private:
     std::string device_;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // True when `baud` is a rate termios knows (9600 ... 4000000).
