@@ -3,6 +3,7 @@
 #include "storage/persistent_state.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,23 @@ std::string errno_text(int error) { return std::system_category().message(error)
 
 [[noreturn]] void fail(const std::string& path, const std::string& action, int error) {
     throw StateError("state file '" + path + "': " + action + " failed: " + errno_text(error));
+}
+
+// One process at a time owns a state file: two writers would each commit their own copy and lose
+// the other's changes. The lock is a flock on PATH.lock (the state file itself is replaced by
+// rename at every commit, so it cannot carry the lock); the kernel drops it when the process dies.
+UniqueFd lock_exclusively(const std::string& path) {
+    const std::string lock_path = path + ".lock";
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!lock.valid()) fail(path, "open of lock file " + lock_path, errno);
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) {
+            throw StateError("state file '" + path + "' is in use by another card (lock " + lock_path +
+                             "); stop that simkit-card or work on a copy");
+        }
+        fail(path, "flock of " + lock_path, errno);
+    }
+    return lock;
 }
 
 // Closes `fd` now and reports failure (after close the descriptor is gone whatever the result).
@@ -164,9 +182,10 @@ void sync_directory_of(const std::string& path, WritePoints& points) {
 PersistentState PersistentState::open(const std::string& path,
                                       const std::function<void(PersistentState&)>& factory) {
     require_parent_directory(path);
+    PersistentState state;
+    state.lock_ = lock_exclusively(path);  // before anything reads or removes files of this state
     remove_if_present(temp_path_for(path), path, "stale temp file");
 
-    PersistentState state;
     if (auto content = read_state_file(path)) {
         state.committed_ = decode_state_file(content->data(), content->size(), path);
         state.path_ = path;

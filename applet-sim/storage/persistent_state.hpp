@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "simkit/bytes.hpp"
+#include "simkit/unique_fd.hpp"
 
 namespace simkit::sim {
 
@@ -77,6 +78,7 @@ private:
     std::map<std::string, std::optional<secure_bytes>, std::less<>> staged_;
     bool dirty_ = false;
     WritePointHook hook_;
+    UniqueFd lock_;  // flock on PATH.lock for as long as this object owns the file
 };
 
 }  // namespace simkit::sim

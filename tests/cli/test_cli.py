@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,22 @@ def test_bad_input_gives_one_line_error(args, rc, needle):
     assert "terminate" not in err and "Traceback" not in err
 
 
+def test_state_file_in_use_is_refused(tmp_path):
+    state = tmp_path / "card.state"
+    daemon = subprocess.Popen([str(BIN / "simkit-card"), "serve", "--state", str(state), "--at-pty",
+                               str(tmp_path / "modem")], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(250):
+            if (tmp_path / "modem").is_symlink():
+                break
+            time.sleep(0.02)
+        proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=1)
+        assert "in use by another card" in proc.stderr and str(state) in proc.stderr
+    finally:
+        daemon.terminate()
+        assert daemon.wait(10) == 0
+
+
 def test_corrupt_state_file_is_refused_not_reset(tmp_path):
     state = tmp_path / "card.state"
     run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=0)
@@ -183,4 +200,5 @@ def test_demo_tells_the_story():
     proc = run("demo", check_rc=0)
     assert "9000" in proc.stdout
     assert "(same)" in proc.stdout
+    assert "(same card)" in proc.stdout and "simkit-card exited 0" in proc.stdout  # the AT modem chapter
     assert "6700" in proc.stdout and "6D00" in proc.stdout

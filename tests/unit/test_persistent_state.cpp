@@ -409,9 +409,11 @@ TEST_CASE("a stale temp file from a power cut is ignored and removed at open", "
     PersistentState::open(path, [](PersistentState& s) { s.put("gp/pin/1", sec({1})); });
 
     write_file(temp, {'S', 'I', 'M', 'K', 0x00});  // half-written, then the power went
-    PersistentState state = PersistentState::open(path, no_records);
-    CHECK(snapshot(state) == std::map<std::string, bytes>{{"gp/pin/1", {1}}});
-    CHECK_FALSE(std::filesystem::exists(temp));
+    {
+        PersistentState state = PersistentState::open(path, no_records);
+        CHECK(snapshot(state) == std::map<std::string, bytes>{{"gp/pin/1", {1}}});
+        CHECK_FALSE(std::filesystem::exists(temp));
+    }
 
     // A complete-looking temp file is ignored just the same: only the rename makes it the state.
     write_file(temp, small_state_file());
@@ -465,7 +467,11 @@ TEST_CASE("an error at any write point rolls back memory and file, and leaves no
         CHECK_FALSE(std::filesystem::exists(PersistentState::temp_path_for(path)));
         const bool renamed = failing_point == last_point;  // only the directory fsync comes after the rename
         CHECK(snapshot(state) == (renamed ? new_records : old_records));
-        CHECK(snapshot(PersistentState::open(path, no_records)) == (renamed ? new_records : old_records));
+        const bytes on_disk = read_file(path);
+        const auto file_records = simkit::sim::decode_state_file(on_disk.data(), on_disk.size(), path);
+        std::map<std::string, bytes> file_snapshot;
+        for (const auto& [name, value] : file_records) file_snapshot[name] = simkit::to_bytes(value);
+        CHECK(file_snapshot == (renamed ? new_records : old_records));
         if (renamed) {  // put the old state back for the next round
             state.set_write_point_hook(nullptr);
             state.put("a", sec({1}));
@@ -508,4 +514,17 @@ TEST_CASE("no file descriptor is leaked on success, refusal, error or power cut"
     CHECK_THROWS_AS(PersistentState::open(path, no_records), StateError);
     CHECK_THROWS_AS(PersistentState::open(dir.path(), no_records), StateError);
     CHECK(open_descriptor_count() == before);
+}
+
+TEST_CASE("a state file is owned by one card at a time", "[state][lock]") {
+    TempDirectory dir;
+    const std::string path = dir.file("card.state");
+    {
+        PersistentState first = PersistentState::open(path, [](PersistentState& s) { s.put("a", sec({1})); });
+        CHECK_THROWS_WITH(PersistentState::open(path, no_records),
+                          Catch::Contains(path) && Catch::Contains("in use by another card"));
+        first.put("a", sec({2}));
+        first.commit();  // the refused second opener changed nothing
+    }
+    CHECK(snapshot(PersistentState::open(path, no_records)) == std::map<std::string, bytes>{{"a", {2}}});
 }

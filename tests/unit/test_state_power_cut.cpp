@@ -103,21 +103,23 @@ TEST_CASE("a PowerCut at any write point leaves exactly the old or the new state
     for (; cut_point < kMaxWritePoints; ++cut_point) {
         INFO("power cut at write point " << cut_point);
         write_old_state(path);
-        PersistentState state = PersistentState::open(path, nullptr);
-        REQUIRE(snapshot(state) == kOldRecords);
-        stage_new_state(state);
         bool reached = false;
-        state.set_write_point_hook([&](int point) {
-            if (point == cut_point) {
-                reached = true;
-                throw PowerCut{point};
+        {
+            PersistentState state = PersistentState::open(path, nullptr);
+            REQUIRE(snapshot(state) == kOldRecords);
+            stage_new_state(state);
+            state.set_write_point_hook([&](int point) {
+                if (point == cut_point) {
+                    reached = true;
+                    throw PowerCut{point};
+                }
+            });
+            try {
+                state.commit();
+            } catch (const PowerCut& cut) {
+                CHECK(cut.point == cut_point);
             }
-        });
-        try {
-            state.commit();
-        } catch (const PowerCut& cut) {
-            CHECK(cut.point == cut_point);
-        }
+        }  // the card is gone with the power: its lock on the state file too
         if (!reached) {
             CHECK(reopen(path) == kNewRecords);
             break;

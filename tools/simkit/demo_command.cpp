@@ -1,10 +1,15 @@
 // `simkit demo`: the story of simkit told on a simulated card in a temporary directory.
 // It grows as features land (secure channel, key store, USIM ...).
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "simkit/apdu_trace.hpp"
 #include "simkit/card.hpp"
@@ -18,7 +23,7 @@ namespace {
 class Story {
 public:
     explicit Story(Card& card) : card_(card) {}
-    void say(const std::string& text) { std::cout << "\n== " << text << "\n"; }
+    static void say(const std::string& text) { std::cout << "\n== " << text << "\n"; }
     ResponseApdu send(const std::string& hex) {
         const bytes command = from_hex(hex);
         const bytes response = card_.transmit_bytes(command);
@@ -36,7 +41,8 @@ std::filesystem::path make_temp_dir() {
     return pattern;
 }
 
-void tell(const std::string& uri, const std::filesystem::path& state) {
+// The card's own story, in one session; returns its card image number.
+bytes tell_card(const std::string& uri, const std::filesystem::path& state) {
     Card card = Card::open(uri);
     Story story(card);
     std::cout << "simkit demo — a simulated SIM card, state file " << state << "\n";
@@ -68,12 +74,80 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
     story.send("00A4040008A0000001");
     story.send("00EE000000");
     story.send("2000000000");
+    return serial;
+}
 
-    story.say("Power cycle: the state file keeps the card's identity");
-    Card again = Card::open(uri);
-    const ResponseApdu serial_again = again.transmit(CommandApdu::case2(0x80, 0xCA, 0x00, 0x45, 256));
-    std::cout << "  card image number before " << to_hex(serial) << ", after " << to_hex(serial_again.data())
-              << (serial == serial_again.data() ? "  (same)" : "  (DIFFERENT!)") << "\n";
+// simkit-card serving the same state file as an AT modem on a pty, stopped with SIGTERM.
+class ServedModem {
+public:
+    ServedModem(const std::filesystem::path& daemon, const std::filesystem::path& state, std::filesystem::path link)
+        : link_(std::move(link)) {
+        std::vector<std::string> args{daemon.string(), "serve", "--state", state.string(), "--at-pty", link_.string(),
+                                      "--log-level", "error"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+            throw Error("demo: cannot start " + daemon.string());
+        }
+        for (int waited_ms = 0; !std::filesystem::is_symlink(link_); waited_ms += 20) {
+            if (waited_ms > 5000) throw Error("demo: simkit-card created no pty within 5 s");
+            usleep(20000);
+        }
+    }
+    ~ServedModem() { stop(); }
+    ServedModem(const ServedModem&) = delete;
+    ServedModem& operator=(const ServedModem&) = delete;
+    // SIGTERM, then its exit code.
+    int stop() {
+        if (pid_ <= 0) return exit_code_;
+        kill(pid_, SIGTERM);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_code_;
+    }
+    std::string uri() const { return "at:" + link_.string(); }
+
+private:
+    std::filesystem::path link_;
+    pid_t pid_ = -1;
+    int exit_code_ = -1;
+};
+
+void tell_modem(const std::filesystem::path& state, const bytes& serial) {
+    const std::filesystem::path daemon = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "simkit-card";
+    Story::say("The same card as a cellular modem: simkit-card serves it on a pty, the host reaches it with at:");
+    if (!std::filesystem::exists(daemon)) {
+        std::cout << "  (skipped: " << daemon << " is not built)\n";
+        return;
+    }
+    ServedModem modem(daemon, state, state.parent_path() / "modem");
+    std::cout << "  simkit-card serve --state " << state.filename().string() << " --at-pty " << modem.uri().substr(3)
+              << "\n";
+    {
+        Card card = Card::open(modem.uri());
+        Story story(card);
+        story.send("00A4040008A000000151000000");
+        const bytes over_at = story.send("80CA004500").data();
+        std::cout << "  card image number over AT " << to_hex(over_at) << (over_at == serial ? "  (same card)" : "  (DIFFERENT!)")
+                  << "\n";
+    }
+    std::cout << "  SIGTERM: simkit-card exited " << modem.stop() << "\n";
+}
+
+void tell(const std::string& uri, const std::filesystem::path& state) {
+    const bytes serial = tell_card(uri, state);
+
+    Story::say("Power cycle: the state file keeps the card's identity");
+    {
+        Card again = Card::open(uri);
+        const ResponseApdu serial_again = again.transmit(CommandApdu::case2(0x80, 0xCA, 0x00, 0x45, 256));
+        std::cout << "  card image number before " << to_hex(serial) << ", after " << to_hex(serial_again.data())
+                  << (serial == serial_again.data() ? "  (same)" : "  (DIFFERENT!)") << "\n";
+    }
+    tell_modem(state, serial);
     std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n";
 }
 }  // namespace
