@@ -202,3 +202,51 @@ def test_demo_tells_the_story():
     assert "(same)" in proc.stdout
     assert "(same card)" in proc.stdout and "simkit-card exited 0" in proc.stdout  # the AT modem chapter
     assert "6700" in proc.stdout and "6D00" in proc.stdout
+
+
+def test_apdu_script_file_with_comments(card, tmp_path):
+    script = tmp_path / "perso.apdu"
+    script.write_text("# personalisation script\n" + SELECT_ISD + "   # select the ISD\n\n80CA00E000\n")
+    from_file = lines_of(run("apdu", "--card", card, "--file", str(script), check_rc=0))
+    assert from_file == lines_of(run("apdu", "--card", card, SELECT_ISD, "80CA00E000", check_rc=0))
+    stdin = subprocess.run([SIMKIT, "apdu", "--card", card, "--file", "-"], input=script.read_text(),
+                           capture_output=True, text=True, timeout=60)
+    assert stdin.stdout.strip().splitlines() == from_file
+
+
+def test_apdu_script_errors_name_file_and_line(card, tmp_path):
+    script = tmp_path / "bad.apdu"
+    script.write_text(SELECT_ISD + "\n00A4 04 0Z\n")
+    proc = run("apdu", "--card", card, "--file", str(script), check_rc=2)
+    assert f"{script}:2:" in proc.stderr and "not a hex digit" in proc.stderr
+    assert "cannot read APDU script" in run("apdu", "--card", card, "--file", str(tmp_path / "none"), check_rc=2).stderr
+    assert "no APDUs given" in run("apdu", "--card", card, check_rc=2).stderr
+
+
+def test_long_batch_shows_progress_only_on_a_terminal(card):
+    import pty
+    apdus = ["80CA00E000"] * 200
+    quiet = run("apdu", "--card", card, *apdus, check_rc=0)
+    assert quiet.stderr == ""  # not a terminal: no progress
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([SIMKIT, "apdu", "--card", card, *apdus], stdout=subprocess.PIPE, stderr=slave,
+                              timeout=60)
+        os.close(slave)
+        slave = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"200/200 APDUs" in shown and b"ETA" in shown
+    assert len(proc.stdout.decode().splitlines()) == 200
