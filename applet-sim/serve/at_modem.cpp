@@ -16,7 +16,6 @@
 #include <cstring>
 
 #include "serve/at_interpreter.hpp"
-#include "simkit/apdu_trace.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/unique_fd.hpp"
 #include "simkit/log.hpp"
@@ -77,12 +76,7 @@ public:
     PtyModem(SharedCard& card, const AtModemOptions& options, const std::atomic<bool>& stop)
         : master_(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)),
           stop_(stop),
-          interpreter_(options, [&card](const bytes& command) {
-              if (log::enabled(log::Level::Trace)) log::write(log::Level::Trace, "at", "> " + trace_command(command));
-              bytes response = card.transmit(command);
-              if (log::enabled(log::Level::Trace)) log::write(log::Level::Trace, "at", "< " + trace_response(response));
-              return response;
-          }) {
+          interpreter_(options, [&card](const bytes& command) { return card.transmit(command, "at"); }) {
         if (master_.get() < 0) throw TransportError(errno_text("posix_openpt"));
         if (::grantpt(master_.get()) != 0) throw TransportError(errno_text("grantpt"));
         if (::unlockpt(master_.get()) != 0) throw TransportError(errno_text("unlockpt"));

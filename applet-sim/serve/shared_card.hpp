@@ -1,11 +1,15 @@
 // One simulated card reached by several front ends (vpcd, AT pty): every access holds the lock,
-// so the card sees one APDU at a time.
+// so the card sees one APDU at a time. At log level trace every exchange is logged, masked
+// (PINs and keys never reach the log), whichever front end it came from.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "runtime/card.hpp"
+#include "simkit/apdu_trace.hpp"
+#include "simkit/log.hpp"
 
 namespace simkit::sim {
 
@@ -13,9 +17,17 @@ class SharedCard {
 public:
     explicit SharedCard(std::unique_ptr<Card> card) : card_(std::move(card)) {}
 
-    bytes transmit(const bytes& command) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return card_->transmit(command);
+    // `front_end` names where the command came from in the trace ("vpcd", "at").
+    bytes transmit(const bytes& command, std::string_view front_end) {
+        const bool trace = log::enabled(log::Level::Trace);
+        if (trace) log::write(log::Level::Trace, front_end, "> " + trace_command(command));
+        bytes response;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            response = card_->transmit(command);
+        }
+        if (trace) log::write(log::Level::Trace, front_end, "< " + trace_response(response));
+        return response;
     }
     bytes atr() {
         std::lock_guard<std::mutex> lock(mutex_);

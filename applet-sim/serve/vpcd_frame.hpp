@@ -10,7 +10,6 @@
 #include <string>
 
 #include "serve/shared_card.hpp"
-#include "simkit/apdu_trace.hpp"
 #include "simkit/bytes.hpp"
 #include "simkit/log.hpp"
 #include "simkit/status_words.hpp"
@@ -102,7 +101,7 @@ inline std::optional<bytes> answer_message(SharedCard& card, const bytes& payloa
     }
     bytes response;
     try {
-        response = card.transmit(payload);
+        response = card.transmit(payload, "vpcd");
     } catch (const std::exception& e) {
         log::error("vpcd", std::string("card failed on an APDU: ") + e.what());
         response = bytes{0x6F, 0x00};
@@ -110,10 +109,6 @@ inline std::optional<bytes> answer_message(SharedCard& card, const bytes& payloa
     if (response.size() > kMaxPayload) {
         log::error("vpcd", "R-APDU of " + std::to_string(response.size()) + " bytes does not fit a vpcd frame");
         response = bytes{0x6F, 0x00};
-    }
-    if (log::enabled(log::Level::Trace)) {
-        log::write(log::Level::Trace, "vpcd", "> " + trace_command(payload));
-        log::write(log::Level::Trace, "vpcd", "< " + trace_response(response));
     }
     return response;
 }
