@@ -26,6 +26,9 @@ public:
 
     bytes atr() { return transport_->atr(); }
     void reset() { transport_->reset(); }
+    // Exclusive access for a multi-APDU flow until the returned token is destroyed (which must happen
+    // before this Card goes): `auto held = card.exclusive();` See Transport::begin_exclusive.
+    std::unique_ptr<ExclusiveAccess> exclusive() { return transport_->begin_exclusive(); }
     std::string description() const { return transport_->description(); }
     Transport& transport() noexcept { return *transport_; }
     // Every wire exchange goes to `observer` (for traces; see apdu_trace.hpp for masking).

@@ -12,6 +12,17 @@
 
 namespace simkit {
 
+// Proof of exclusive access to a card (see Transport::begin_exclusive): while it lives, no other
+// application's APDU comes between this one's. Destroying it ends the exclusivity, leaving the card
+// as it is. Destroy it before the transport it came from.
+class ExclusiveAccess {
+public:
+    ExclusiveAccess() = default;
+    virtual ~ExclusiveAccess() = default;
+    ExclusiveAccess(const ExclusiveAccess&) = delete;
+    ExclusiveAccess& operator=(const ExclusiveAccess&) = delete;
+};
+
 class Transport {
 public:
     virtual ~Transport() = default;
@@ -23,6 +34,12 @@ public:
     virtual void reset() = 0;
     // Human-readable name ("sim:/tmp/card.state", reader name, modem device).
     virtual std::string description() const = 0;
+    // Holds the card for a multi-APDU flow (e.g. an SCP03 session) until the token is destroyed.
+    // Blocks while another application holds it. pcsc: overrides this with a PC/SC transaction. The
+    // default token does nothing, which is right for the others: sim: is a card inside this process
+    // whose state file is locked to it while open; at: talks over one serial line, where another
+    // program's AT commands would break every exchange anyway (one conversation per line).
+    virtual std::unique_ptr<ExclusiveAccess> begin_exclusive() { return std::make_unique<ExclusiveAccess>(); }
 };
 
 // Opens the transport a URI names. Throws TransportError (or FormatError for a bad URI).

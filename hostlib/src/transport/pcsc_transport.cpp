@@ -213,6 +213,8 @@ void PcscTransport::reset() {
                "resetting the card in '" + reader_ + "'");
 }
 
+std::unique_ptr<ExclusiveAccess> PcscTransport::begin_exclusive() { return std::make_unique<PcscTransaction>(*this); }
+
 PcscTransaction::PcscTransaction(PcscTransport& transport) : transport_(transport) {
     LONG rc = SCardBeginTransaction(transport_.handle());
     if (rc == SCARD_W_RESET_CARD) {

@@ -48,6 +48,8 @@ public:
     // SCardReconnect with SCARD_RESET_CARD: a warm reset of the card.
     void reset() override;
     std::string description() const override { return "pcsc:" + reader_; }
+    // A PcscTransaction on this transport.
+    std::unique_ptr<ExclusiveAccess> begin_exclusive() override;
 
     const std::string& reader_name() const noexcept { return reader_; }
     // SCARD_PROTOCOL_T0 or SCARD_PROTOCOL_T1.
@@ -66,13 +68,12 @@ private:
 };
 
 // Holds the card for one multi-APDU flow (SCardBeginTransaction ... SCardEndTransaction): no
-// other application's APDU comes between. Ends when destroyed, leaving the card as it is.
-class PcscTransaction {
+// other application's APDU comes between (their SCardTransmit waits). Ends when destroyed, leaving
+// the card as it is.
+class PcscTransaction : public ExclusiveAccess {
 public:
     explicit PcscTransaction(PcscTransport& transport);
-    ~PcscTransaction();
-    PcscTransaction(const PcscTransaction&) = delete;
-    PcscTransaction& operator=(const PcscTransaction&) = delete;
+    ~PcscTransaction() override;
 
 private:
     PcscTransport& transport_;
