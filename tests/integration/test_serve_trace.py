@@ -21,3 +21,4 @@ def test_trace_logs_exchanges_with_the_pin_masked():
     assert "> 80CA00E000" in log and "< E012" in log  # exchanges are traced
     assert "> 0020000108" + "*" * 16 in log             # the VERIFY is, with its data masked
     assert "31323334" not in log
+

@@ -2,6 +2,7 @@
 #include "transport/serial_port.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <poll.h>
 #include <termios.h>
 #include <unistd.h>
@@ -50,6 +51,11 @@ SerialPort::SerialPort(const std::string& device, unsigned baud) : device_(devic
     const speed_t speed = baud_code(baud);
     fd_ = UniqueFd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
     if (!fd_.valid()) throw TransportError("cannot open modem device " + device + ": " + std::strerror(errno));
+    // One conversation per line: a second simkit client would interleave its AT commands with ours.
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+        throw TransportError("modem device " + device + " is in use by another simkit client" +
+                             (errno == EWOULDBLOCK ? std::string() : std::string(": ") + std::strerror(errno)));
+    }
     struct termios tio {};
     if (!::isatty(fd_.get()) || ::tcgetattr(fd_.get(), &tio) != 0) {
         const std::string reason = std::strerror(errno);

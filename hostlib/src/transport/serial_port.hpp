@@ -15,7 +15,8 @@ class SerialPort {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // Opens `device` (O_NOCTTY, non-blocking), sets raw 8N1 at `baud` without flow control.
+    // Opens `device` (O_NOCTTY, non-blocking, flock: one simkit client per line), sets raw 8N1 at
+    // `baud` without flow control.
     // Throws TransportError naming the device (missing, not a terminal, unsupported baud).
     SerialPort(const std::string& device, unsigned baud);
     SerialPort(const SerialPort&) = delete;
