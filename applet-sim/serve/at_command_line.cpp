@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "simkit/decimal.hpp"
 #include "simkit/errors.hpp"
 
 namespace simkit::sim {
@@ -132,13 +133,8 @@ AtCommandLine parse_at_command_line(std::string_view line) {
 }
 
 std::optional<unsigned long> at_number(const AtParameter& parameter) {
-    if (parameter.quoted || parameter.text.empty() || parameter.text.size() > 9) return std::nullopt;
-    unsigned long value = 0;
-    for (const char c : parameter.text) {
-        if (!is_digit(c)) return std::nullopt;
-        value = value * 10 + static_cast<unsigned long>(c - '0');
-    }
-    return value;
+    if (parameter.quoted) return std::nullopt;
+    return parse_decimal(parameter.text, 9);
 }
 
 std::string at_line(std::string_view text) {

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "serve/vpcd_frame.hpp"
+#include "simkit/decimal.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/unique_fd.hpp"
 #include "simkit/log.hpp"
@@ -184,9 +185,7 @@ VpcdOptions parse_vpcd_address(const std::string& text) {
         port_text = text.substr(colon + 1);
     }
     if (options.host.empty()) throw ArgumentError("--vpcd '" + text + "' names no host (HOST:PORT)");
-    const bool digits = !port_text.empty() && port_text.size() <= 5 &&
-                        std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    const unsigned long port = digits ? std::stoul(port_text) : 0;
+    const unsigned long port = parse_decimal(port_text, 5).value_or(0);
     if (port < 1 || port > 65535) {
         throw ArgumentError("--vpcd '" + text + "': port must be a number 1..65535 (HOST:PORT or PORT)");
     }

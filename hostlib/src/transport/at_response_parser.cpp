@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "simkit/decimal.hpp"
 #include "simkit/errors.hpp"
 
 namespace simkit::at {
@@ -26,16 +27,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-std::optional<unsigned long> parse_number(std::string_view s) {
-    s = trim(s);
-    if (s.empty() || s.size() > 10) return std::nullopt;
-    unsigned long value = 0;
-    for (const char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + static_cast<unsigned long>(c - '0');
-    }
-    return value;
-}
+std::optional<unsigned long> parse_number(std::string_view s) { return parse_decimal(trim(s), 10); }
 
 // The text after "<prefix>:" or nothing when `line` does not start with it.
 std::optional<std::string_view> after_prefix(std::string_view line, std::string_view prefix) {

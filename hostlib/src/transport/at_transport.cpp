@@ -3,6 +3,7 @@
 
 #include "simkit/apdu.hpp"
 #include "simkit/apdu_trace.hpp"
+#include "simkit/decimal.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/log.hpp"
 #include "simkit/status_words.hpp"
@@ -16,17 +17,12 @@ constexpr uint8_t kInsSelect = 0xA4;
 bytes status(uint16_t sw) { return {static_cast<uint8_t>(sw >> 8), static_cast<uint8_t>(sw)}; }
 
 unsigned parse_unsigned(const CardUri& uri, const std::string& key, const std::string& value, unsigned long max) {
-    unsigned long n = 0;
-    bool ok = !value.empty() && value.size() <= 9;
-    for (const char c : value) {
-        if (c < '0' || c > '9') ok = false;
-        if (ok) n = n * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (!ok || n > max) {
+    const auto n = parse_decimal(value, 9);
+    if (!n || *n > max) {
         throw FormatError("card URI " + uri.text + ": option " + key + "=" + value + " is not a number 0.." +
                           std::to_string(max));
     }
-    return static_cast<unsigned>(n);
+    return static_cast<unsigned>(*n);
 }
 
 std::string describe_failure(const at::AtReply& reply) {
