@@ -88,12 +88,12 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
 
     ResponseApdu response;
     try {
-        const bool runtime_command =
-            interindustry && (apdu.ins() == kInsManageChannel || (apdu.ins() == kInsSelect && apdu.p1() == 0x04));
-        if (runtime_command && cla.chaining) throw SwError(sw::kChainingNotSupported);
-        if (interindustry && apdu.ins() == kInsManageChannel) {
+        const bool manage = interindustry && apdu.ins() == kInsManageChannel;
+        const bool select = interindustry && apdu.ins() == kInsSelect && apdu.p1() == 0x04;
+        if ((manage || select) && cla.chaining) throw SwError(sw::kChainingNotSupported);
+        if (manage) {
             response = manage_channel(apdu, cla);
-        } else if (interindustry && apdu.ins() == kInsSelect && apdu.p1() == 0x04) {
+        } else if (select) {
             response = select_by_name(apdu, cla);  // may open the channel implicitly (ISO 7816-4 5.1.1.2)
         } else if (!channel.open) {
             response = ResponseApdu(sw::kLogicalChannelNotSupported);
@@ -105,9 +105,7 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
         }
     } catch (const SwError& e) {
         response = ResponseApdu(e.sw());
-    } catch (const std::bad_alloc&) {
-        response = ResponseApdu(sw::kNoPreciseDiagnosis);
-    } catch (const std::exception&) {
+    } catch (const std::exception&) {  // bad_alloc included: never a crash, 6F00
         response = ResponseApdu(sw::kNoPreciseDiagnosis);
     }
 
