@@ -73,6 +73,13 @@ SerialPort::SerialPort(const std::string& device, unsigned baud) : device_(devic
     }
 }
 
+TransportError SerialPort::io_failure(const char* action, int error) const {
+    // EIO on a tty: the other side hung up (pty master closed, USB modem unplugged), whichever
+    // direction noticed it first.
+    if (error == EIO) return TransportError("modem " + device_ + " went away (input/output error)");
+    return TransportError(std::string(action) + " modem " + device_ + " failed: " + std::strerror(error));
+}
+
 bool SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
     std::size_t sent = 0;
     while (sent < data.size()) {
@@ -81,9 +88,7 @@ bool SerialPort::write_all(std::string_view data, Clock::time_point deadline) {
             sent += static_cast<std::size_t>(n);
             continue;
         }
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            throw TransportError("write to modem " + device_ + " failed: " + std::strerror(errno));
-        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) throw io_failure("write to", errno);
         const int wait = milliseconds_until(deadline);
         if (wait == 0) return false;
         struct pollfd pfd {fd_.get(), POLLOUT, 0};
@@ -99,10 +104,7 @@ std::string SerialPort::read_some(Clock::time_point deadline) {
     while (true) {
         const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);
         if (n > 0) return std::string(buffer, static_cast<std::size_t>(n));
-        if (n < 0 && errno == EIO) throw TransportError("modem " + device_ + " went away (input/output error)");
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            throw TransportError("read from modem " + device_ + " failed: " + std::strerror(errno));
-        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) throw io_failure("read from", errno);
         const int wait = milliseconds_until(deadline);
         if (wait == 0) return {};
         struct pollfd pfd {fd_.get(), POLLIN, 0};

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "simkit/errors.hpp"
 #include "simkit/unique_fd.hpp"
 
 namespace simkit {
@@ -32,6 +33,8 @@ public:
     const std::string& device() const noexcept { return device_; }
 
 private:
+    TransportError io_failure(const char* action, int error) const;
+
     std::string device_;
     UniqueFd fd_;
 };
