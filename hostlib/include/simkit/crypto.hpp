@@ -1,5 +1,6 @@
-// Thin RAII wrappers over OpenSSL 3 EVP: randomness, SHA-256, AES (ECB/CBC, no padding) and
-// AES-CMAC. Every OpenSSL result is checked; failures raise CryptoError naming the call.
+// Thin RAII wrappers over OpenSSL 3 EVP: randomness, SHA-256, AES (ECB/CBC, no padding),
+// AES-CMAC and Triple DES (ECB/CBC, no padding; GlobalPlatform SCP02 and key diversification).
+// Every OpenSSL result is checked; failures raise CryptoError naming the call.
 #pragma once
 
 #include <memory>
@@ -38,5 +39,11 @@ bytes aes_ecb(Direction dir, const secure_bytes& key, const bytes& input);
 bytes aes_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input);
 // AES-CMAC (NIST SP 800-38B) over input.
 bytes aes_cmac(const secure_bytes& key, const bytes& input);
+
+// Triple DES EDE by key length: 16 bytes (2-key, K1 K2 K1) or 24 bytes (3-key); a 16-byte key with
+// K1 = K2 is single DES through the same EDE cipher (the default provider has no plain DES). Input must be
+// a multiple of 8 bytes (no padding).
+bytes des3_ecb(Direction dir, const secure_bytes& key, const bytes& input);
+bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input);
 
 }  // namespace simkit::crypto

@@ -49,6 +49,13 @@ public:
     using Error::Error;
 };
 
+// A secure channel (SCP03/SCP02) failed: a card cryptogram that does not match (wrong key or KVN),
+// a response MAC that does not verify, a session the card ended. The session is unusable after it.
+class SecureChannelError : public Error {
+public:
+    using Error::Error;
+};
+
 // An OpenSSL call failed; the message names the call and OpenSSL's error string.
 class CryptoError : public Error {
 public:

@@ -35,10 +35,20 @@ const EVP_CIPHER* aes_cipher(std::size_t key_length, bool cbc) {
     }
 }
 
+const EVP_CIPHER* des3_cipher(std::size_t key_length, bool cbc) {
+    switch (key_length) {
+        case 16: return cbc ? EVP_des_ede_cbc() : EVP_des_ede_ecb();
+        case 24: return cbc ? EVP_des_ede3_cbc() : EVP_des_ede3_ecb();
+        default: throw ArgumentError("3DES key must be 16 or 24 bytes, not " + std::to_string(key_length));
+    }
+}
+
 bytes run_cipher(const EVP_CIPHER* cipher, Direction dir, const secure_bytes& key, const uint8_t* iv,
                  const bytes& input) {
-    if (input.size() % 16 != 0) {
-        throw ArgumentError("AES input of " + std::to_string(input.size()) + " bytes is not a multiple of 16");
+    const auto block = static_cast<std::size_t>(EVP_CIPHER_get_block_size(cipher));
+    if (input.size() % block != 0) {
+        throw ArgumentError(std::string(block == 8 ? "3DES" : "AES") + " input of " + std::to_string(input.size()) +
+                            " bytes is not a multiple of " + std::to_string(block));
     }
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     if (!ctx) fail("EVP_CIPHER_CTX_new");
@@ -80,6 +90,15 @@ bytes aes_ecb(Direction dir, const secure_bytes& key, const bytes& input) {
 bytes aes_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input) {
     if (iv.size() != 16) throw ArgumentError("AES-CBC iv must be 16 bytes, not " + std::to_string(iv.size()));
     return run_cipher(aes_cipher(key.size(), true), dir, key, iv.data(), input);
+}
+
+bytes des3_ecb(Direction dir, const secure_bytes& key, const bytes& input) {
+    return run_cipher(des3_cipher(key.size(), false), dir, key, nullptr, input);
+}
+
+bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input) {
+    if (iv.size() != 8) throw ArgumentError("3DES-CBC iv must be 8 bytes, not " + std::to_string(iv.size()));
+    return run_cipher(des3_cipher(key.size(), true), dir, key, iv.data(), input);
 }
 
 bytes aes_cmac(const secure_bytes& key, const bytes& input) {
