@@ -40,6 +40,9 @@ std::unique_ptr<Card> open_simulated_card(const std::string& state_path, CardOpt
         write_card_defaults(fresh);
         for (const auto& applet : applets) applet->write_factory_defaults(fresh);
     });
+    // A state file from an older simkit keeps its data; records this build added get defaults.
+    for (const auto& applet : applets) applet->add_missing_records(state);
+    state.commit();
     return assemble(std::move(state), std::move(applets), options);
 }
 

@@ -1,9 +1,12 @@
-// Issuer Security Domain: FCI and GET DATA (GlobalPlatform Card Specification 2.3, 11.3 and H.2).
+// Issuer Security Domain: FCI, GET DATA (GlobalPlatform Card Specification 2.3, 11.3 and H.2), the
+// DGIs it takes by STORE DATA, and its INS table. GET STATUS is in isd_registry.cpp, PUT KEY and
+// DELETE key in isd_keys.cpp.
 #include "gp/isd.hpp"
 
 #include <algorithm>
 
 #include "gp/key_records.hpp"
+#include "gp/key_sets.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
@@ -13,6 +16,13 @@ namespace simkit::sim {
 
 namespace {
 constexpr uint8_t kInsGetData = 0xCA;
+constexpr uint8_t kInsGetStatus = 0xF2;
+constexpr uint8_t kInsPutKey = 0xD8;
+constexpr uint8_t kInsDelete = 0xE4;
+// DGIs the ISD takes by STORE DATA (specs/isd.md).
+constexpr uint16_t kDgiCardImageNumber = 0x0045;
+constexpr uint16_t kDgiKeyDiversificationData = 0x00CF;
+constexpr uint16_t kDgiKeySetOptions = 0x7F01;
 const bytes kGpOid{0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B};  // 1.2.840.114283
 
 bytes gp_oid(std::initializer_list<uint8_t> arcs) {
@@ -50,14 +60,16 @@ bytes cplc(const PersistentState& state) {
     return out;
 }
 
-// Key Information Template (GP 2.3 11.3.3.1): C0 {key id, KVN, type 88 = AES, length}.
+// Key Information Template (GP 2.3 11.3.3.1): C0 {key id, KVN, type 88 AES | 80 DES, length}.
 bytes key_information(const PersistentState& state) {
     bytes value;
     for (const auto& kvn : records::key_set_versions(state)) {
+        const secure_bytes* info = state.get(records::key_set_info_name(kvn));
+        const uint8_t type = info != nullptr && info->size() == 3 ? (*info)[2] : kKeyTypeAes;
         for (uint8_t id = 1; id <= 3; ++id) {
             const secure_bytes* key = state.get(records::key_name(kvn, id));
             if (key == nullptr) continue;
-            const bytes entry = encode_tlv(0xC0, bytes{id, kvn, 0x88, static_cast<uint8_t>(key->size())});
+            const bytes entry = encode_tlv(0xC0, bytes{id, kvn, type, static_cast<uint8_t>(key->size())});
             value.insert(value.end(), entry.begin(), entry.end());
         }
     }
@@ -67,14 +79,43 @@ bytes key_information(const PersistentState& state) {
 
 const bytes IssuerSecurityDomain::kDefaultAid{0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 
-IssuerSecurityDomain::IssuerSecurityDomain() : Applet(kDefaultAid, "ISD") {
+IssuerSecurityDomain::IssuerSecurityDomain() : SecureChannelApplet(kDefaultAid, "ISD") {
     on_ins(kInsGetData, ClaAccept::Any, [this](CommandContext& ctx) { return get_data(ctx); });
+    on_ins(kInsGetStatus, ClaAccept::Proprietary, [this](CommandContext& ctx) { return get_status(ctx); });
+    on_ins(kInsPutKey, ClaAccept::Proprietary, [this](CommandContext& ctx) { return put_key(ctx); });
+    on_ins(kInsDelete, ClaAccept::Proprietary, [this](CommandContext& ctx) { return delete_key(ctx); });
 }
 
+std::unique_ptr<AppletSession> IssuerSecurityDomain::new_session() const { return std::make_unique<IsdSession>(); }
+
 void IssuerSecurityDomain::write_factory_defaults(PersistentState& state) const {
-    const secure_bytes factory_key = secure_from_hex("404142434445464748494A4B4C4D4E4F");
-    for (uint8_t id = 1; id <= 3; ++id) state.put(records::key_name(0x30, id), factory_key);
     state.put(records::kCardSerial, to_secure(crypto::random_bytes(8)));
+    write_gp_factory_defaults(state);
+}
+
+void IssuerSecurityDomain::add_missing_records(PersistentState& state) const { add_missing_gp_records(state); }
+
+void IssuerSecurityDomain::store_dgi(CommandContext& ctx, uint16_t dgi, const secure_bytes& value) {
+    switch (dgi) {
+        case kDgiCardImageNumber:
+            if (value.empty() || value.size() > 16) throw SwError(sw::kWrongData, "CIN must be 1..16 bytes");
+            ctx.state.put(records::kCardSerial, value);
+            return;
+        case kDgiKeyDiversificationData:
+            if (value.size() != 10) throw SwError(sw::kWrongData, "KDD must be 10 bytes");
+            ctx.state.put(records::kKeyDiversificationData, value);
+            return;
+        case kDgiKeySetOptions: {
+            if (value.size() != 2) throw SwError(sw::kWrongData, "key set options: KVN and i");
+            auto set = load_key_set(ctx.state, value[0]);
+            if (!set) throw SwError(sw::kReferencedDataNotFound, "no key set with that KVN");
+            if (!i_is_supported(set->protocol, value[1])) throw SwError(sw::kWrongData, "i not supported");
+            set->i = value[1];
+            store_key_set(ctx.state, *set);
+            return;
+        }
+        default: SecureChannelApplet::store_dgi(ctx, dgi, value);
+    }
 }
 
 ResponseApdu IssuerSecurityDomain::on_select(CommandContext&) {

@@ -1,5 +1,9 @@
-// Names of the GlobalPlatform records in the persistent state (specs/state-format.md):
-// "gp/keyset/<KVN hex>/<key id>" holds one static key (1 ENC, 2 MAC, 3 DEK).
+// Names of the GlobalPlatform records in the persistent state (specs/state-format.md, specs/isd.md):
+//   gp/keyset/<KVN hex>/<key id>   one static key (1 ENC, 2 MAC, 3 DEK)
+//   gp/keyset/<KVN hex>/info       protocol (02|03), i parameter, key type (80 DES | 88 AES)
+//   gp/scp03/sequence              3-byte SCP03 sequence counter (pseudo-random card challenges)
+//   gp/scp02/sequence              2-byte SCP02 sequence counter (session key derivation)
+//   gp/kdd                         10-byte key diversification data sent in INITIALIZE UPDATE
 #pragma once
 
 #include <cstdio>
@@ -12,12 +16,21 @@ namespace simkit::sim::records {
 
 inline constexpr const char* kCardSerial = "card/serial";
 inline constexpr const char* kKeySetPrefix = "gp/keyset/";
+inline constexpr const char* kScp03Sequence = "gp/scp03/sequence";
+inline constexpr const char* kScp02Sequence = "gp/scp02/sequence";
+inline constexpr const char* kKeyDiversificationData = "gp/kdd";
 
-inline std::string key_name(uint8_t kvn, uint8_t key_id) {
+inline std::string key_set_prefix(uint8_t kvn) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "gp/keyset/%02X/%u", static_cast<unsigned>(kvn), static_cast<unsigned>(key_id));
+    std::snprintf(buf, sizeof buf, "gp/keyset/%02X/", static_cast<unsigned>(kvn));
     return buf;
 }
+
+inline std::string key_name(uint8_t kvn, uint8_t key_id) {
+    return key_set_prefix(kvn) + std::to_string(static_cast<unsigned>(key_id));
+}
+
+inline std::string key_set_info_name(uint8_t kvn) { return key_set_prefix(kvn) + "info"; }
 
 // The key version numbers present in the state, ascending.
 inline std::vector<uint8_t> key_set_versions(const PersistentState& state) {

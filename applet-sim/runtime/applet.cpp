@@ -15,6 +15,8 @@ Applet::Applet(bytes aid, std::string name) : aid_(std::move(aid)), name_(std::m
 
 void Applet::write_factory_defaults(PersistentState&) const {}
 
+void Applet::add_missing_records(PersistentState&) const {}
+
 ResponseApdu Applet::on_select(CommandContext&) { return ResponseApdu::ok(encode_tlv(0x6F, {encode_tlv(0x84, aid_)})); }
 
 ResponseApdu Applet::process(CommandContext& ctx) {

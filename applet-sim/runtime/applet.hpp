@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "simkit/apdu.hpp"
 #include "simkit/cla.hpp"
@@ -19,12 +21,16 @@ struct AppletSession {
     virtual ~AppletSession() = default;
 };
 
+class Applet;
+
 // What a handler sees of the command being processed.
 struct CommandContext {
     const CommandApdu& apdu;
     ClaInfo cla;
     PersistentState& state;   // changes commit when the command ends, whatever its status word
     AppletSession* session;   // this channel's session of the selected applet (may be null)
+    // The card's applets in installation order (GET STATUS lists them).
+    const std::vector<std::unique_ptr<Applet>>* installed = nullptr;
 };
 
 // Which class bytes an INS accepts.
@@ -51,6 +57,12 @@ public:
     virtual void write_factory_defaults(PersistentState& state) const;
     // A fresh session for a channel this applet is selected on (nullptr: the applet keeps none).
     virtual std::unique_ptr<AppletSession> new_session() const { return nullptr; }
+    // GlobalPlatform registry data (GET STATUS): life cycle state (07 SELECTABLE) and privileges.
+    virtual uint8_t life_cycle() const { return 0x07; }
+    virtual bytes privileges() const { return bytes{0x00, 0x00, 0x00}; }
+    // Adds records that this build needs and a state file from an older simkit lacks, with
+    // defaults; never changes or removes a record that exists (called on every open).
+    virtual void add_missing_records(PersistentState& state) const;
     // SELECT: the response (by default FCI 6F { 84 AID }). Throw SwError to refuse selection.
     virtual ResponseApdu on_select(CommandContext& ctx);
     // Handles one command: by default secure messaging is refused (6882) and the INS table is

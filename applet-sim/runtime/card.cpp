@@ -100,7 +100,7 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
         } else if (channel.applet == nullptr) {
             response = ResponseApdu(sw::kInsNotSupported);
         } else {
-            CommandContext ctx{apdu, cla, state_, channel.session.get()};
+            CommandContext ctx{apdu, cla, state_, channel.session.get(), &applets_};
             response = channel.applet->process(ctx);
         }
     } catch (const SwError& e) {

@@ -50,7 +50,7 @@ ResponseApdu Card::select_by_name(const CommandApdu& apdu, const ClaInfo& cla) {
     channel.open = true;
     select_on_channel(channel, chosen);
     try {
-        CommandContext ctx{apdu, cla, state_, channel.session.get()};
+        CommandContext ctx{apdu, cla, state_, channel.session.get(), &applets_};
         ResponseApdu fci = chosen->on_select(ctx);
         if (answer == 0x0C) fci.data().clear();
         return fci;

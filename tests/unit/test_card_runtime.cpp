@@ -105,14 +105,16 @@ TEST_CASE("class and instruction checks: 6E00, 6D00, 6882, 6884", "[card][dispat
     CHECK(sw_of(*card, "3FCA006600") == 0x6E00);
     CHECK(sw_of(*card, "FFCA006600") == 0x6E00);
     CHECK(sw_of(*card, "00EE000000") == 0x6D00);  // ISD: no such INS
-    CHECK(sw_of(*card, "0CCA006600") == 0x6882);  // SM on an applet without secure messaging
-    CHECK(sw_of(*card, "84CA006600") == 0x6882);
+    // The ISD speaks secure messaging: a wrapped command without a secure channel session is refused.
+    CHECK(sw_of(*card, "84CA006600") == 0x6982);
     CHECK(sw_of(*card, "10CA006600") == 0x6884);  // command chaining not supported
     CHECK(sw_of(*card, "90CA006600") == 0x6884);
     CHECK(sw_of(*card, "10A4040008A000000151000000") == 0x6884);  // the runtime's own commands too
     CHECK(sw_of(*card, "1070000001") == 0x6884);
     CHECK(sw_of(*card, "10C0000000") == 0x6884);
     REQUIRE(sw_of(*card, select_hex(0x00, kAppletA)) == 0x9000);
+    CHECK(sw_of(*card, "0CCA006600") == 0x6882);  // SM on an applet without secure messaging
+    CHECK(sw_of(*card, "84CA006600") == 0x6882);
     CHECK(sw_of(*card, "8003000000") == 0x6E00);  // INS 03 accepts interindustry classes only
     CHECK(send(*card, "0003000000").data() == kAppletA);
     CHECK(sw_of(*card, "0004000000") == 0x6E00);  // INS 04 accepts proprietary classes only
