@@ -1,6 +1,7 @@
 // `simkit apdu`: send APDUs in order in one card session and print each answer.
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,7 +10,6 @@
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/json_writer.hpp"
 #include "simkit/progress.hpp"
 #include "simkit/status_words.hpp"
 
@@ -61,7 +61,7 @@ int run_apdu(const ApduOptions& opt) {
             std::cerr << "> " << trace_command(command) << "\n< " << trace_response(response) << "\n";
         });
     }
-    std::string json = "[";
+    nlohmann::ordered_json json = nlohmann::ordered_json::array();
     Progress progress("APDUs", commands.size());
     for (std::size_t i = 0; i < commands.size(); ++i, progress.advance()) {
         const ResponseApdu response = ResponseApdu::parse(card.transmit_bytes(commands[i], !opt.raw));
@@ -69,15 +69,16 @@ int run_apdu(const ApduOptions& opt) {
         char sw[5];
         std::snprintf(sw, sizeof sw, "%04X", static_cast<unsigned>(response.sw()));
         if (opt.json) {
-            if (i > 0) json += ",";
-            json += "\n  {\"command\": " + json_string(trace_command(commands[i])) + ", \"response\": " +
-                    json_string(data) + ", \"sw\": " + json_string(sw) + ", \"meaning\": " +
-                    json_string(sw_meaning(response.sw())) + "}";
+            json.push_back({{"command", trace_command(commands[i])},
+                            {"response", data},
+                            {"sw", sw},
+                            {"meaning", sw_meaning(response.sw())}});
         } else {
             std::cout << data << (data.empty() ? "" : " ") << sw << "\n";
         }
     }
-    if (opt.json) std::cout << json << (commands.empty() ? "]" : "\n]") << "\n";
+    // Bytes that are not UTF-8 (none expected) become U+FFFD instead of failing the whole answer.
+    if (opt.json) std::cout << json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     return 0;
 }
 }  // namespace

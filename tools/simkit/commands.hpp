@@ -11,6 +11,7 @@ constexpr int kExitUsage = 2;
 
 void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_derive_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);
 
 }  // namespace simkit::cli

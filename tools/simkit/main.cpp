@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     simkit::cli::add_apdu_command(app, exit_code);
     simkit::cli::add_demo_command(app, exit_code);
+    simkit::cli::add_derive_command(app, exit_code);
     simkit::cli::add_readers_command(app, exit_code);
     try {
         app.parse(argc, argv);

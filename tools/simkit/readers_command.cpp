@@ -2,9 +2,9 @@
 // pcsc:INDEX uses. Without pcscd it fails with one line naming SCARD_E_NO_SERVICE (exit 1).
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "simkit/commands.hpp"
-#include "simkit/json_writer.hpp"
 #include "simkit/pcsc_readers.hpp"
 
 namespace simkit::cli {
@@ -18,17 +18,19 @@ std::string card_state(const PcscReaderInfo& reader) {
 }
 
 void print_json(const std::vector<PcscReaderInfo>& readers) {
-    std::cout << "[";
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < readers.size(); ++i) {
         const auto& r = readers[i];
-        std::cout << (i ? ",\n" : "\n") << "  {\"index\": " << i << ", \"name\": " << json_string(r.name)
-                  << ", \"uri\": " << json_string("pcsc:" + std::to_string(i))
-                  << ", \"card_present\": " << (r.card_present ? "true" : "false")
-                  << ", \"in_use\": " << (r.card_in_use ? "true" : "false")
-                  << ", \"exclusive\": " << (r.card_exclusive ? "true" : "false") << ", \"atr\": "
-                  << (r.card_present ? json_string(to_hex(r.atr)) : std::string("null")) << "}";
+        out.push_back({{"index", i},
+                       {"name", r.name},
+                       {"uri", "pcsc:" + std::to_string(i)},
+                       {"card_present", r.card_present},
+                       {"in_use", r.card_in_use},
+                       {"exclusive", r.card_exclusive},
+                       {"atr", r.card_present ? nlohmann::ordered_json(to_hex(r.atr)) : nlohmann::ordered_json(nullptr)}});
     }
-    std::cout << (readers.empty() ? "]" : "\n]") << "\n";
+    // A reader name that is not UTF-8 gets U+FFFD for its bad bytes instead of failing the listing.
+    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 void print_table(const std::vector<PcscReaderInfo>& readers) {
