@@ -202,6 +202,35 @@ def test_demo_tells_the_story():
     assert "(same)" in proc.stdout
     assert "(same card)" in proc.stdout and "simkit-card exited 0" in proc.stdout  # the AT modem chapter
     assert "6700" in proc.stdout and "6D00" in proc.stdout
+    check_demo_secure_channel_chapter(proc.stdout)
+
+
+def check_demo_secure_channel_chapter(out):
+    """SCP03 with the factory keys, GET STATUS, PUT KEY to KDF3-diversified keys (the card's KCVs checked
+    here with python3-cryptography), the factory key refused, GET STATUS again with the new keys."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.cmac import CMAC
+
+    demo_master = bytes.fromhex("00112233445566778899AABBCCDDEEFF")
+    assert "EXTERNAL AUTHENTICATE accepted at level 33 (C-MAC+C-DECRYPTION+R-MAC+R-ENCRYPTION)" in out
+    assert out.count("ISD " + ISD_AID + ", life cycle 0F") == 2  # before the rotation and after it
+    kdd = bytes.fromhex(out.split("key diversification data (KDD) ")[1].split()[0])
+    keys = []
+    for purpose in (1, 2, 3):  # GlobalPlatformPro KDF3: CMAC(master, 01 || 00 00 00 k 00 || KDD)
+        mac = CMAC(algorithms.AES(demo_master))
+        mac.update(bytes([1, 0, 0, 0, purpose, 0]) + kdd)
+        keys.append(mac.finalize())
+    kcvs = []
+    for key in keys:
+        enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+        kcvs.append((enc.update(b"\x01" * 16) + enc.finalize())[:3].hex().upper())
+    assert f"KVN 31 and KCVs ENC {kcvs[0]}, MAC {kcvs[1]}, DEK {kcvs[2]}  (KCVs match)" in out
+    refused = [line for line in out.splitlines() if "factory key refused:" in line]
+    assert len(refused) == 1 and "card cryptogram does not match" in refused[0]
+    assert "re-authenticated with key set 31" in out
+    assert out.count("(wrapped: C-MAC, encrypted)") == 2
+    for secret in [demo_master] + keys:
+        assert secret.hex().upper() not in out.upper()
 
 
 def test_apdu_script_file_with_comments(card, tmp_path):

@@ -12,6 +12,9 @@ constexpr int kExitUsage = 2;
 void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_derive_command(CLI::App& app, int& exit_code);
+void add_gp_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);
+// `scp03` and `scp02`.
+void add_scp_commands(CLI::App& app, int& exit_code);
 
 }  // namespace simkit::cli

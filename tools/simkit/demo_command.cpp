@@ -14,7 +14,10 @@
 #include "simkit/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
+#include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/gp_client.hpp"
+#include "simkit/scp_session.hpp"
 #include "simkit/tlv.hpp"
 
 namespace simkit::cli {
@@ -137,6 +140,79 @@ void tell_modem(const std::filesystem::path& state, const bytes& serial) {
     std::cout << "  SIGTERM: simkit-card exited " << modem.stop() << "\n";
 }
 
+// The secure channel chapter: SCP03 with the factory keys, GET STATUS inside it, the ISD's keys
+// rotated to keys diversified from a master key and the card's KDD, the factory key refused, and a
+// new session with the diversified keys. Key values are never shown; KCVs are.
+void show_wrapped(ScpSession& session) {
+    session.set_observer([](const CommandApdu& plain, const bytes& wrapped_command, const bytes& wrapped_response,
+                            const ResponseApdu& plain_response) {
+        std::cout << "  > " << trace_command(plain.encode()) << "  (plain)\n"
+                  << "  > " << trace_command(wrapped_command) << "  (wrapped: C-MAC, encrypted)\n"
+                  << "  < " << trace_response(wrapped_response) << "  (wrapped: R-MAC, encrypted)\n"
+                  << "  < " << trace_response(plain_response.encode()) << "  (plain)\n";
+    });
+}
+
+void show_isd(GpClient& gp) {
+    for (const auto& isd : gp.get_status(0x80)) {
+        std::cout << "  ISD " << to_hex(isd.aid) << ", life cycle " << to_hex(bytes{isd.life_cycle}) << ", privileges "
+                  << to_hex(isd.privileges) << "\n";
+    }
+}
+
+void tell_secure_channel(const std::string& uri) {
+    const secure_bytes factory_key = secure_from_hex("404142434445464748494A4B4C4D4E4F");
+    const secure_bytes demo_master = secure_from_hex("00112233445566778899AABBCCDDEEFF");
+    ScpOptions options;  // SCP03, the card's default key set (KVN 00), level full (33)
+    Card card = Card::open(uri);
+
+    Story::say("Secure channel: SCP03 with the factory key set, level full (C-MAC, C-DECRYPTION, R-MAC, R-ENCRYPTION)");
+    bytes kdd;
+    {
+        ScpSession session(card, single_key(factory_key), options);
+        const auto& info = session.card_info();
+        kdd = info.key_diversification_data;
+        std::cout << "  INITIALIZE UPDATE: key set " << to_hex(bytes{info.kvn}) << ", i=" << to_hex(bytes{info.i})
+                  << ", card's key diversification data (KDD) " << to_hex(kdd) << "\n"
+                  << "  card cryptogram verified; EXTERNAL AUTHENTICATE accepted at level "
+                  << to_hex(bytes{session.level()}) << " (" << scp::describe_level(session.level()) << ")\n";
+        GpClient gp(session);
+
+        Story::say("GET STATUS of the ISD inside the channel: the command travels MACed and encrypted");
+        show_wrapped(session);
+        show_isd(gp);
+        session.set_observer({});
+
+        Story::say("Rotate the ISD keys: PUT KEY replaces key set 30 by key set 31, diversified (KDF3) from a demo "
+                   "master key and the KDD");
+        KeySetUpdate update;
+        update.new_kvn = 0x31;
+        update.replace_kvn = 0x30;
+        update.keys = diversify_keys(DiversificationScheme::Kdf3, demo_master, kdd);
+        const auto kcvs = gp.put_key(update);
+        std::cout << "  keys sent encrypted under the DEK; the card answered KVN 31 and KCVs ENC " << to_hex(kcvs[0])
+                  << ", MAC " << to_hex(kcvs[1]) << ", DEK " << to_hex(kcvs[2]) << "  (KCVs match)\n";
+    }
+
+    Story::say("The factory key no longer opens the card");
+    try {
+        ScpSession refused(card, single_key(factory_key), options);
+        std::cout << "  the factory key still works (UNEXPECTED!)\n";
+    } catch (const Error& e) {
+        std::cout << "  factory key refused: " << e.what() << "\n";
+    }
+
+    Story::say("Re-authenticate with keys diversified from the master key and the KDD the card sends, GET STATUS again");
+    const ScpKeySource diversified = [&demo_master](const scp::InitUpdateResponse& answer) {
+        return diversify_keys(DiversificationScheme::Kdf3, demo_master, answer.key_diversification_data);
+    };
+    ScpSession session(card, diversified, options);
+    std::cout << "  re-authenticated with key set " << to_hex(bytes{session.card_info().kvn}) << "\n";
+    show_wrapped(session);
+    GpClient gp(session);
+    show_isd(gp);
+}
+
 void tell(const std::string& uri, const std::filesystem::path& state) {
     const bytes serial = tell_card(uri, state);
 
@@ -148,7 +224,9 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
                   << (serial == serial_again.data() ? "  (same)" : "  (DIFFERENT!)") << "\n";
     }
     tell_modem(state, serial);
-    std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n";
+    tell_secure_channel(uri);
+    std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n"
+              << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n";
 }
 }  // namespace
 

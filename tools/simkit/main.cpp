@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
     simkit::cli::add_apdu_command(app, exit_code);
     simkit::cli::add_demo_command(app, exit_code);
     simkit::cli::add_derive_command(app, exit_code);
+    simkit::cli::add_gp_command(app, exit_code);
     simkit::cli::add_readers_command(app, exit_code);
+    simkit::cli::add_scp_commands(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

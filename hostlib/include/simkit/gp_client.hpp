@@ -37,17 +37,30 @@ class GpClient {
 public:
     explicit GpClient(ScpSession& session) : session_(session) {}
 
+    // Every command goes through the session (wrapped); a status word other than 9000 throws SwError
+    // whose message names the command ("PUT KEY: 6982 security status not satisfied").
+
     // P1 80 (ISD), 40 (applications and security domains), 10 (load files and modules), 20 (load
-    // files). Follows 6310 with "next occurrence" until the card says 9000.
+    // files), search criteria 4F 00 (everything). Follows 6310 with "next occurrence" (P2 03) until
+    // the card says 9000. 6A88 (nothing matches) is an empty list, except for the ISD (P1 80).
+    // FormatError for an entry without AID (4F) or life cycle state (9F70).
     std::vector<RegistryEntry> get_status(uint8_t p1);
+    // GET DATA 00E0: every C0 entry of the key information template.
     std::vector<KeyInfo> key_information();
+    // PUT KEY 80 D8 <replace KVN or 00> 81: new KVN, then for ENC, MAC, DEK: type, length, key data
+    // (AES: clear length || DEK-encrypted key zero-padded to 16; 3DES: 16 DEK-encrypted bytes), 03,
+    // KCV. ArgumentError (nothing sent) for keys of the wrong length or a new KVN outside 01..7F.
     // Returns the KCVs the card answered (3 bytes per key), after checking them against the KCVs of
-    // the keys sent (SecureChannelError if they differ) and the KVN it echoed.
+    // the keys sent and the KVN it echoed (SecureChannelError "card returned KCV ... for key 2,
+    // expected ..." if they differ).
     std::vector<bytes> put_key(const KeySetUpdate& update);
-    // DELETE (E4) of a key set (all its keys) or one key of it.
+    // DELETE (80 E4 00 00, D2 01 KVN [D0 01 key id]) of a key set (all its keys) or one key of it.
     void delete_key(uint8_t kvn, std::optional<uint8_t> key_id = std::nullopt);
-    // STORE DATA in DGI form (P1 b5-b4 01); `encrypted` sends the DGI values encrypted under the DEK
-    // (P1 b7-b6 11). Splits into blocks of at most 240 bytes, last block P1 b8 set.
+    // STORE DATA in DGI form (P1 b5-b4 01); `encrypted` sends each DGI value padded with 80 00.. and
+    // encrypted under the DEK (P1 b7-b6 11). Whole DGIs are packed into blocks of at most 240 bytes,
+    // fewer when the wrapped block would not fit a short APDU (239 at C-DECRYPTION, 223 in S16); a DGI
+    // never spans blocks (the card reads each block on its own). P2 numbers the blocks from 00, the
+    // last has P1 b8 set. ArgumentError for no DGIs, a DGI longer than a block, or more than 256 blocks.
     void store_data(const std::vector<std::pair<uint16_t, bytes>>& dgis, bool encrypted = false);
 
 private:

@@ -36,8 +36,11 @@ class ScpSession {
 public:
     // Opens the channel. Throws SecureChannelError when the card cryptogram does not match (the
     // message names a likely wrong key or KVN), when EXTERNAL AUTHENTICATE is refused, or when the
-    // card's protocol or i parameter is not what `options` expects; SwError when SELECT or
-    // INITIALIZE UPDATE fail (e.g. 6A88: no key set with that KVN).
+    // card's protocol, S8/S16 mode or i parameter is not what `options` expects (the i parameter must
+    // allow R-MAC / R-ENCRYPTION when the level asks for them), or when the INITIALIZE UPDATE answer is
+    // malformed; SwError when SELECT or INITIALIZE UPDATE fail (e.g. 6A88: no key set with that KVN);
+    // ArgumentError for options that make no sense (level, channel, challenge length). Nothing of the
+    // host's (no host cryptogram) is sent before the card cryptogram has verified.
     ScpSession(Card& card, const ScpKeySource& keys, const ScpOptions& options);
     ~ScpSession();
     ScpSession(const ScpSession&) = delete;
@@ -45,7 +48,9 @@ public:
 
     // Wraps `plain` (its CLA's channel bits are replaced by the session's channel), sends it with
     // GET RESPONSE handled, unwraps the answer. Any status word comes back as it is; a response
-    // whose R-MAC does not verify throws SecureChannelError and ends the session.
+    // whose R-MAC does not verify throws SecureChannelError and ends the session. So does any other
+    // failure once wrapping began (transport, a command too long to wrap): the MAC chain cannot be
+    // resynchronised. On a closed session transmit throws SecureChannelError ("session closed").
     ResponseApdu transmit(const CommandApdu& plain);
 
     // Every plain command and answer of the session, and their wrapped forms, for --trace.

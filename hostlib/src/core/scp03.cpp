@@ -17,8 +17,9 @@ secure_bytes kdf_counter_cmac(const secure_bytes& key, const bytes& prefix, cons
     input.insert(input.end(), suffix.begin(), suffix.end());
     for (uint8_t i = 1; out.size() < length; ++i) {
         input[prefix.size()] = i;
-        const bytes block = crypto::aes_cmac(key, input);
+        bytes block = crypto::aes_cmac(key, input);
         out.insert(out.end(), block.begin(), block.end());
+        secure_wipe(block.data(), block.size());  // key material: no copy outlives its use
     }
     out.resize(length);
     return out;
