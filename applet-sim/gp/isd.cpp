@@ -9,16 +9,13 @@
 #include "gp/key_sets.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 
 namespace simkit::sim {
 
 namespace {
-constexpr uint8_t kInsGetData = 0xCA;
-constexpr uint8_t kInsGetStatus = 0xF2;
-constexpr uint8_t kInsPutKey = 0xD8;
-constexpr uint8_t kInsDelete = 0xE4;
 // DGIs the ISD takes by STORE DATA (specs/isd.md).
 constexpr uint16_t kDgiCardImageNumber = 0x0045;
 constexpr uint16_t kDgiKeyDiversificationData = 0x00CF;
@@ -65,7 +62,7 @@ bytes key_information(const PersistentState& state) {
     bytes value;
     for (const auto& kvn : records::key_set_versions(state)) {
         const secure_bytes* info = state.get(records::key_set_info_name(kvn));
-        const uint8_t type = info != nullptr && info->size() == 3 ? (*info)[2] : kKeyTypeAes;
+        const uint8_t type = info != nullptr && info->size() == 3 ? (*info)[2] : gp::kKeyTypeAes;
         for (uint8_t id = 1; id <= 3; ++id) {
             const secure_bytes* key = state.get(records::key_name(kvn, id));
             if (key == nullptr) continue;
@@ -80,10 +77,10 @@ bytes key_information(const PersistentState& state) {
 const bytes IssuerSecurityDomain::kDefaultAid{0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 
 IssuerSecurityDomain::IssuerSecurityDomain() : SecureChannelApplet(kDefaultAid, "ISD") {
-    on_ins(kInsGetData, ClaAccept::Any, [this](CommandContext& ctx) { return get_data(ctx); });
-    on_ins(kInsGetStatus, ClaAccept::Proprietary, [this](CommandContext& ctx) { return get_status(ctx); });
-    on_ins(kInsPutKey, ClaAccept::Proprietary, [this](CommandContext& ctx) { return put_key(ctx); });
-    on_ins(kInsDelete, ClaAccept::Proprietary, [this](CommandContext& ctx) { return delete_key(ctx); });
+    on_ins(gp::kInsGetData, ClaAccept::Any, [this](CommandContext& ctx) { return get_data(ctx); });
+    on_ins(gp::kInsGetStatus, ClaAccept::Proprietary, [this](CommandContext& ctx) { return get_status(ctx); });
+    on_ins(gp::kInsPutKey, ClaAccept::Proprietary, [this](CommandContext& ctx) { return put_key(ctx); });
+    on_ins(gp::kInsDelete, ClaAccept::Proprietary, [this](CommandContext& ctx) { return delete_key(ctx); });
 }
 
 std::unique_ptr<AppletSession> IssuerSecurityDomain::new_session() const { return std::make_unique<IsdSession>(); }

@@ -45,7 +45,7 @@ ReceivedKey read_key(const bytes& data, std::size_t* at, const scp::SecureMessag
     bytes key_data = take(data, at, read_length(data, at));
     const bytes kcv = take(data, at, take(data, at, 1)[0]);
     ReceivedKey key{type, {}};
-    if (type == kKeyTypeAes) {
+    if (type == gp::kKeyTypeAes) {
         std::size_t clear_length = key_data.size();
         if (key_data.size() % 16 == 1) {
             clear_length = key_data[0];
@@ -57,7 +57,7 @@ ReceivedKey read_key(const bytes& data, std::size_t* at, const scp::SecureMessag
         }
         key.value = messaging.decrypt_sensitive(key_data);
         key.value.resize(clear_length);
-    } else if (type == kKeyTypeDes) {
+    } else if (type == gp::kKeyTypeDes) {
         if (key_data.size() != 16 || key_data.size() % messaging.block_size() != 0) {
             throw SwError(sw::kWrongData, "3DES key data must be 16 bytes");
         }
@@ -67,7 +67,7 @@ ReceivedKey read_key(const bytes& data, std::size_t* at, const scp::SecureMessag
     }
     if (kcv.size() != 0 && kcv.size() != 3) throw SwError(sw::kWrongData, "KCV length");
     if (kcv.size() == 3) {
-        const bytes expected = type == kKeyTypeAes ? scp::kcv_aes(key.value) : scp::kcv_des3(key.value);
+        const bytes expected = type == gp::kKeyTypeAes ? scp::kcv_aes(key.value) : scp::kcv_des3(key.value);
         if (!ct_equal(kcv, expected)) throw SwError(sw::kWrongData, "KCV does not match");
     }
     return key;
@@ -117,7 +117,7 @@ ResponseApdu IssuerSecurityDomain::put_key(CommandContext& ctx) {
     if (set.keys.enc.size() != set.keys.mac.size() || set.keys.mac.size() != set.keys.dek.size()) {
         throw SwError(sw::kWrongData, "keys of one set must have one length");
     }
-    const scp::Protocol protocol = type == kKeyTypeAes ? scp::Protocol::Scp03 : scp::Protocol::Scp02;
+    const scp::Protocol protocol = type == gp::kKeyTypeAes ? scp::Protocol::Scp03 : scp::Protocol::Scp02;
     if (replace_kvn == 0 || protocol != set.protocol) set.i = default_i(protocol);
     set.protocol = protocol;
     set.key_type = type;
@@ -128,7 +128,7 @@ ResponseApdu IssuerSecurityDomain::put_key(CommandContext& ctx) {
 
     bytes answer{new_kvn};
     for (const secure_bytes* key : slots) {
-        const bytes kcv = type == kKeyTypeAes ? scp::kcv_aes(*key) : scp::kcv_des3(*key);
+        const bytes kcv = type == gp::kKeyTypeAes ? scp::kcv_aes(*key) : scp::kcv_des3(*key);
         answer.insert(answer.end(), kcv.begin(), kcv.end());
     }
     return ResponseApdu::ok(std::move(answer));

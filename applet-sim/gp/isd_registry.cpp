@@ -5,6 +5,7 @@
 
 #include "gp/isd.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 
@@ -13,7 +14,6 @@ namespace simkit::sim {
 namespace {
 // Response data per GET STATUS answer, leaving room for SCP03 padding and a 16-byte R-MAC in 256.
 constexpr std::size_t kPageSize = 200;
-constexpr uint16_t kMoreData = 0x6310;
 
 bytes registry_entry(const Applet& applet) {
     return encode_tlv(0xE3, {encode_tlv(0x4F, applet.aid()), encode_tlv(0x9F70, bytes{applet.life_cycle()}),
@@ -62,7 +62,7 @@ ResponseApdu IssuerSecurityDomain::get_status(CommandContext& ctx) {
     if (next < matches.size()) {
         session.status_p1 = p1;
         session.status_next = next;
-        return ResponseApdu(std::move(page), kMoreData);
+        return ResponseApdu(std::move(page), gp::kSwMoreData);
     }
     return ResponseApdu::ok(std::move(page));
 }

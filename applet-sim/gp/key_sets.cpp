@@ -16,7 +16,7 @@ const secure_bytes* key_of(const PersistentState& state, uint8_t kvn, uint8_t id
 bytes info_of(const PersistentState& state, uint8_t kvn) {
     const secure_bytes* info = state.get(records::key_set_info_name(kvn));
     if (info != nullptr && info->size() == 3) return to_bytes(*info);
-    return bytes{0x03, default_i(scp::Protocol::Scp03), kKeyTypeAes};
+    return bytes{0x03, default_i(scp::Protocol::Scp03), gp::kKeyTypeAes};
 }
 
 secure_bytes kdd_from_serial(const secure_bytes* serial) {
@@ -86,7 +86,7 @@ void erase_key_set(PersistentState& state, uint8_t kvn) {
 
 void write_gp_factory_defaults(PersistentState& state) {
     const secure_bytes factory_key = secure_from_hex("404142434445464748494A4B4C4D4E4F");
-    store_key_set(state, KeySet{kFactoryKvn, scp::Protocol::Scp03, default_i(scp::Protocol::Scp03), kKeyTypeAes,
+    store_key_set(state, KeySet{kFactoryKvn, scp::Protocol::Scp03, default_i(scp::Protocol::Scp03), gp::kKeyTypeAes,
                                 scp::StaticKeys{factory_key, factory_key, factory_key}});
     add_missing_gp_records(state);
 }
@@ -94,7 +94,7 @@ void write_gp_factory_defaults(PersistentState& state) {
 void add_missing_gp_records(PersistentState& state) {
     for (const uint8_t kvn : records::key_set_versions(state)) {
         put_if_absent(state, records::key_set_info_name(kvn),
-                      secure_bytes{0x03, default_i(scp::Protocol::Scp03), kKeyTypeAes});
+                      secure_bytes{0x03, default_i(scp::Protocol::Scp03), gp::kKeyTypeAes});
     }
     put_if_absent(state, records::kScp03Sequence, secure_bytes(3, 0x00));
     put_if_absent(state, records::kScp02Sequence, secure_bytes(2, 0x00));

@@ -6,13 +6,12 @@
 #include <optional>
 #include <vector>
 
+#include "simkit/gp_commands.hpp"
 #include "simkit/scp.hpp"
 #include "storage/persistent_state.hpp"
 
 namespace simkit::sim {
 
-inline constexpr uint8_t kKeyTypeDes = 0x80;
-inline constexpr uint8_t kKeyTypeAes = 0x88;
 inline constexpr uint8_t kFactoryKvn = 0x30;
 // At most this many key sets (PUT KEY of one more answers 6A84).
 inline constexpr std::size_t kMaxKeySets = 16;
@@ -21,7 +20,7 @@ struct KeySet {
     uint8_t kvn = 0;
     scp::Protocol protocol = scp::Protocol::Scp03;
     uint8_t i = 0x70;
-    uint8_t key_type = kKeyTypeAes;
+    uint8_t key_type = gp::kKeyTypeAes;
     scp::StaticKeys keys;
 };
 

@@ -4,14 +4,13 @@
 
 #include "gp/isd.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/gp_commands.hpp"
 #include "simkit/scp.hpp"
 #include "simkit/status_words.hpp"
 
 namespace simkit::sim {
 
 namespace {
-constexpr uint8_t kInsStoreData = 0xE2;
-
 SecureChannelAppletSession& session_of(CommandContext& ctx) {
     auto* session = dynamic_cast<SecureChannelAppletSession*>(ctx.session);
     if (session == nullptr) throw SwError(sw::kNoPreciseDiagnosis, "applet session missing");
@@ -20,7 +19,7 @@ SecureChannelAppletSession& session_of(CommandContext& ctx) {
 }  // namespace
 
 SecureChannelApplet::SecureChannelApplet(bytes aid, std::string name) : Applet(std::move(aid), std::move(name)) {
-    on_ins(kInsStoreData, ClaAccept::Proprietary, [this](CommandContext& ctx) { return store_data(ctx); });
+    on_ins(gp::kInsStoreData, ClaAccept::Proprietary, [this](CommandContext& ctx) { return store_data(ctx); });
 }
 
 std::unique_ptr<AppletSession> SecureChannelApplet::new_session() const {

@@ -1,17 +1,16 @@
 // `simkit apdu`: send APDUs in order in one card session and print each answer.
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "simkit/answer_output.hpp"
 #include "simkit/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/progress.hpp"
-#include "simkit/status_words.hpp"
 
 namespace simkit::cli {
 
@@ -61,24 +60,12 @@ int run_apdu(const ApduOptions& opt) {
             std::cerr << "> " << trace_command(command) << "\n< " << trace_response(response) << "\n";
         });
     }
-    nlohmann::ordered_json json = nlohmann::ordered_json::array();
+    AnswerPrinter printer(opt.json);
     Progress progress("APDUs", commands.size());
     for (std::size_t i = 0; i < commands.size(); ++i, progress.advance()) {
-        const ResponseApdu response = ResponseApdu::parse(card.transmit_bytes(commands[i], !opt.raw));
-        const std::string data = to_hex(response.data());
-        char sw[5];
-        std::snprintf(sw, sizeof sw, "%04X", static_cast<unsigned>(response.sw()));
-        if (opt.json) {
-            json.push_back({{"command", trace_command(commands[i])},
-                            {"response", data},
-                            {"sw", sw},
-                            {"meaning", sw_meaning(response.sw())}});
-        } else {
-            std::cout << data << (data.empty() ? "" : " ") << sw << "\n";
-        }
+        printer.add(commands[i], ResponseApdu::parse(card.transmit_bytes(commands[i], !opt.raw)));
     }
-    // Bytes that are not UTF-8 (none expected) become U+FFFD instead of failing the whole answer.
-    if (opt.json) std::cout << json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    printer.finish();
     return 0;
 }
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "simkit/answer_output.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"
@@ -55,7 +56,7 @@ int run_derive(const DeriveOptions& opt) {
         out["scheme"] = to_string(scheme);
         for (const auto& part : parts) out[part.name] = lower_hex(part.key);
         for (const auto& part : parts) out[std::string("kcv_") + part.name] = lower_hex(key_check_value(scheme, part.key));
-        std::cout << out.dump(2) << "\n";
+        print_json(out);
         return 0;
     }
     std::cout << "scheme " << to_string(scheme) << " (KCVs by "

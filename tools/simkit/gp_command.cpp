@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "simkit/answer_output.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"
@@ -145,7 +146,7 @@ int run_status(GpOptions& opt) {
         nlohmann::ordered_json out;
         out["isd"] = registry_json(0x80, isd);
         out["applications"] = registry_json(0x40, applications);
-        std::cout << out.dump(2) << "\n";
+        print_json(out);
         return 0;
     }
     std::cout << session_line(*open.session) << "\n";
@@ -166,7 +167,7 @@ int run_keys(GpOptions& opt) {
                            {"type_code", hex_byte(k.type)},
                            {"length", k.length}});
         }
-        std::cout << out.dump(2) << "\n";
+        print_json(out);
         return 0;
     }
     std::cout << session_line(*open.session) << "\n";
@@ -247,7 +248,7 @@ int run_put_key(GpOptions& opt, PutKeyOptions& put) {
         }
         out["kcv"] = {{"enc", to_hex(kcvs[0])}, {"mac", to_hex(kcvs[1])}, {"dek", to_hex(kcvs[2])}};
         out["kcvs_match"] = true;
-        std::cout << out.dump(2) << "\n";
+        print_json(out);
         return 0;
     }
     std::cout << session_line(*open.session) << "\n";
@@ -271,7 +272,7 @@ int run_delete_key(GpOptions& opt, const DeleteKeyOptions& del) {
         nlohmann::ordered_json out;
         out["deleted_kvn"] = hex_byte(kvn);
         out["key_id"] = key_id ? nlohmann::ordered_json(int(*key_id)) : nullptr;
-        std::cout << out.dump(2) << "\n";
+        print_json(out);
         return 0;
     }
     std::cout << session_line(*open.session) << "\n";

@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "simkit/answer_output.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/pcsc_readers.hpp"
 
@@ -17,7 +18,7 @@ std::string card_state(const PcscReaderInfo& reader) {
     return "card";
 }
 
-void print_json(const std::vector<PcscReaderInfo>& readers) {
+void print_readers_json(const std::vector<PcscReaderInfo>& readers) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < readers.size(); ++i) {
         const auto& r = readers[i];
@@ -29,8 +30,7 @@ void print_json(const std::vector<PcscReaderInfo>& readers) {
                        {"exclusive", r.card_exclusive},
                        {"atr", r.card_present ? nlohmann::ordered_json(to_hex(r.atr)) : nlohmann::ordered_json(nullptr)}});
     }
-    // A reader name that is not UTF-8 gets U+FFFD for its bad bytes instead of failing the listing.
-    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    print_json(out);
 }
 
 void print_table(const std::vector<PcscReaderInfo>& readers) {
@@ -58,7 +58,7 @@ void add_readers_command(CLI::App& app, int& exit_code) {
     cmd->callback([json, &exit_code] {
         const auto readers = list_pcsc_readers();
         if (*json) {
-            print_json(readers);
+            print_readers_json(readers);
         } else {
             print_table(readers);
         }

@@ -2,15 +2,13 @@
 // domain and send APDUs through it, printing the unwrapped answers exactly as `simkit apdu` does.
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/answer_output.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/scp_options.hpp"
-#include "simkit/status_words.hpp"
 
 namespace simkit::cli {
 
@@ -38,22 +36,9 @@ std::vector<CommandApdu> parse_apdus(const std::vector<std::string>& texts) {
 int run_scp(const ScpCommandOptions& opt, scp::Protocol protocol) {
     const std::vector<CommandApdu> commands = parse_apdus(opt.apdus);  // all checked before the card is touched
     OpenSession open = open_session(opt.scp, protocol);
-    nlohmann::ordered_json json = nlohmann::ordered_json::array();
-    for (const CommandApdu& command : commands) {
-        const ResponseApdu response = open.session->transmit(command);
-        const std::string data = to_hex(response.data());
-        char sw[5];
-        std::snprintf(sw, sizeof sw, "%04X", static_cast<unsigned>(response.sw()));
-        if (opt.json) {
-            json.push_back({{"command", trace_command(command.encode())},
-                            {"response", data},
-                            {"sw", sw},
-                            {"meaning", sw_meaning(response.sw())}});
-        } else {
-            std::cout << data << (data.empty() ? "" : " ") << sw << "\n";
-        }
-    }
-    if (opt.json) std::cout << json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    AnswerPrinter printer(opt.json);
+    for (const CommandApdu& command : commands) printer.add(command.encode(), open.session->transmit(command));
+    printer.finish();
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "simkit/errors.hpp"
+#include "simkit/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 
@@ -14,15 +15,6 @@ namespace simkit {
 
 namespace {
 
-constexpr uint8_t kClaGp = 0x80;
-constexpr uint8_t kInsGetStatus = 0xF2;
-constexpr uint8_t kInsGetData = 0xCA;
-constexpr uint8_t kInsPutKey = 0xD8;
-constexpr uint8_t kInsDelete = 0xE4;
-constexpr uint8_t kInsStoreData = 0xE2;
-
-constexpr uint8_t kKeyTypeAes = 0x88;
-constexpr uint8_t kKeyTypeDes = 0x80;
 constexpr uint8_t kKcvLength = 3;
 constexpr std::size_t kStoreDataBlock = 240;
 constexpr std::size_t kMaxShortLc = 255;
@@ -115,9 +107,9 @@ std::vector<RegistryEntry> GpClient::get_status(uint8_t p1) {
     uint8_t p2 = 0x02;  // first occurrence, TLV form
     for (int round = 0; round < kMaxGetStatusRounds; ++round) {
         const ResponseApdu answer =
-            session_.transmit(CommandApdu::case4(kClaGp, kInsGetStatus, p1, p2, bytes{0x4F, 0x00}, 256));
+            session_.transmit(CommandApdu::case4(gp::kCla, gp::kInsGetStatus, p1, p2, bytes{0x4F, 0x00}, 256));
         if (answer.sw() == sw::kReferencedDataNotFound && p2 == 0x02 && p1 != 0x80) return entries;  // nothing matches
-        if (answer.sw() != sw::kSuccess && answer.sw() != 0x6310) {
+        if (answer.sw() != sw::kSuccess && answer.sw() != gp::kSwMoreData) {
             throw SwError(answer.sw(), "GET STATUS (P1 " + hex_byte(p1) + ")");
         }
         parse_registry(answer.data(), entries);
@@ -129,7 +121,7 @@ std::vector<RegistryEntry> GpClient::get_status(uint8_t p1) {
 }
 
 std::vector<KeyInfo> GpClient::key_information() {
-    const ResponseApdu answer = session_.transmit(CommandApdu::case2(kClaGp, kInsGetData, 0x00, 0xE0, 256));
+    const ResponseApdu answer = session_.transmit(CommandApdu::case2(gp::kCla, gp::kInsGetData, 0x00, 0xE0, 256));
     const bytes& data = answer.require_ok("GET DATA key information");
     const auto list = parse_tlvs(data);
     const auto templ = find_tlv(list, 0xE0);
@@ -164,7 +156,7 @@ std::vector<bytes> GpClient::put_key(const KeySetUpdate& update) {
             key_data.insert(key_data.end(), encrypted.begin(), encrypted.end());
             expected_kcvs.push_back(scp::kcv_aes(*key));
         }
-        data.push_back(update.des ? kKeyTypeDes : kKeyTypeAes);
+        data.push_back(update.des ? gp::kKeyTypeDes : gp::kKeyTypeAes);
         data.push_back(static_cast<uint8_t>(key_data.size()));
         data.insert(data.end(), key_data.begin(), key_data.end());
         data.push_back(kKcvLength);
@@ -172,7 +164,7 @@ std::vector<bytes> GpClient::put_key(const KeySetUpdate& update) {
     }
 
     const uint8_t p1 = update.replace_kvn.value_or(0x00);
-    const ResponseApdu answer = session_.transmit(CommandApdu::case4(kClaGp, kInsPutKey, p1, 0x81, std::move(data), 256));
+    const ResponseApdu answer = session_.transmit(CommandApdu::case4(gp::kCla, gp::kInsPutKey, p1, 0x81, std::move(data), 256));
     const bytes& reply = answer.require_ok("PUT KEY");
     if (reply.size() != 1 + 3 * kKcvLength) {
         throw SecureChannelError("PUT KEY: card answered " + std::to_string(reply.size()) +
@@ -197,7 +189,7 @@ std::vector<bytes> GpClient::put_key(const KeySetUpdate& update) {
 void GpClient::delete_key(uint8_t kvn, std::optional<uint8_t> key_id) {
     bytes data{0xD2, 0x01, kvn};
     if (key_id) data.insert(data.end(), {0xD0, 0x01, *key_id});
-    const ResponseApdu answer = session_.transmit(CommandApdu::case4(kClaGp, kInsDelete, 0x00, 0x00, std::move(data), 256));
+    const ResponseApdu answer = session_.transmit(CommandApdu::case4(gp::kCla, gp::kInsDelete, 0x00, 0x00, std::move(data), 256));
     answer.require_ok("DELETE KEY (KVN " + hex_byte(kvn) + (key_id ? ", key id " + hex_byte(*key_id) : std::string()) + ")");
 }
 
@@ -233,7 +225,7 @@ void GpClient::store_data(const std::vector<std::pair<uint16_t, bytes>>& dgis, b
         if (encrypted) p1 |= 0x60;           // b7-b6 11: encrypted data
         if (number + 1 == blocks.size()) p1 |= 0x80;  // b8: last block
         const ResponseApdu answer = session_.transmit(
-            CommandApdu::case3(kClaGp, kInsStoreData, p1, static_cast<uint8_t>(number), blocks[number]));
+            CommandApdu::case3(gp::kCla, gp::kInsStoreData, p1, static_cast<uint8_t>(number), blocks[number]));
         answer.require_ok("STORE DATA block " + std::to_string(number));
     }
 }
