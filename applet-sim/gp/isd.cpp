@@ -28,10 +28,14 @@ bytes gp_oid(std::initializer_list<uint8_t> arcs) {
     return encode_tlv(0x06, oid);
 }
 
-// Card Recognition Data (GP 2.3 H.2): GP card, GP 2.3, SCP03 i=70.
-bytes card_recognition_data() {
+// Card Recognition Data (GP 2.3 H.2): GP card, GP 2.3, and the secure channel protocol and i of the
+// default key set (the one INITIALIZE UPDATE with KVN 00 uses).
+bytes card_recognition_data(const PersistentState& state) {
+    const auto set = default_key_set(state);
+    const uint8_t scp = set ? static_cast<uint8_t>(set->protocol) : 0x03;
+    const uint8_t i = set ? set->i : default_i(scp::Protocol::Scp03);
     bytes inner = encode_tlv(0x73, {gp_oid({0x01}), encode_tlv(0x60, gp_oid({0x02, 0x02, 0x03})),
-                                    encode_tlv(0x63, gp_oid({0x03})), encode_tlv(0x64, gp_oid({0x04, 0x03, 0x70}))});
+                                    encode_tlv(0x63, gp_oid({0x03})), encode_tlv(0x64, gp_oid({0x04, scp, i}))});
     return encode_tlv(0x66, inner);
 }
 
@@ -124,7 +128,7 @@ ResponseApdu IssuerSecurityDomain::on_select(CommandContext&) {
 ResponseApdu IssuerSecurityDomain::get_data(CommandContext& ctx) {
     if (!ctx.apdu.data().empty()) throw SwError(sw::kWrongLength);
     switch (ctx.apdu.p1p2()) {
-        case 0x0066: return ResponseApdu::ok(card_recognition_data());
+        case 0x0066: return ResponseApdu::ok(card_recognition_data(ctx.state));
         case 0x9F7F: return ResponseApdu::ok(cplc(ctx.state));
         case 0x0042: return ResponseApdu::ok(encode_tlv(0x42, bytes{0x89, 0x99, 0x99}));  // IIN: test range
         case 0x0045: return ResponseApdu::ok(encode_tlv(0x45, serial_of(ctx.state)));

@@ -217,6 +217,10 @@ TEST_CASE("PUT KEY adds, replaces and checks key sets; DELETE removes them", "[i
         REQUIRE(host.send(CommandApdu::case3(0x80, 0xE2, 0x88, 0x00, from_hex("7F01023060"))).sw() == 0x9000);
         REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x33) == 0x9000);
         REQUIRE_FALSE(host.info.sequence_counter.has_value());
+        // Card recognition data names the default key set's protocol: {globalPlatform 4 3 60} (GP 2.3 H.2).
+        const auto recognition = parse_tlvs(host.send(CommandApdu::case2(0x80, 0xCA, 0x00, 0x66, 256)).data());
+        const auto scp_oid = recognition[0].find(0x73)->find(0x64)->find(0x06);
+        REQUIRE(to_hex(scp_oid->value) == "2A864886FC6B040360");
     }
 }
 
