@@ -38,14 +38,14 @@ ResponseApdu SecureChannelApplet::process(CommandContext& ctx) {
     SecureChannelSession& sc = secure_channel(ctx);
     const bool proprietary = ctx.cla.kind == ClaKind::Proprietary;
     const uint8_t ins = ctx.apdu.ins();
-    if (proprietary && !ctx.cla.secure_messaging && ins == scp::kInsInitializeUpdate) {
-        if (ctx.cla.chaining) throw SwError(sw::kChainingNotSupported);
-        return sc.initialize_update(ctx, security_domain_aid());
+    const bool handshake = proprietary && ((!ctx.cla.secure_messaging && ins == scp::kInsInitializeUpdate) ||
+                                           ins == scp::kInsExternalAuthenticate);
+    if (handshake && ctx.cla.chaining) {
+        sc.close();  // a malformed handshake command ends the session like a failed one
+        throw SwError(sw::kChainingNotSupported);
     }
-    if (proprietary && ins == scp::kInsExternalAuthenticate) {
-        if (ctx.cla.chaining) throw SwError(sw::kChainingNotSupported);
-        return sc.external_authenticate(ctx);
-    }
+    if (handshake && ins == scp::kInsInitializeUpdate) return sc.initialize_update(ctx, security_domain_aid());
+    if (handshake) return sc.external_authenticate(ctx);
     if (!sc.authenticated()) {
         // A pending handshake ends with any other command; wrapped commands need a session.
         sc.close();

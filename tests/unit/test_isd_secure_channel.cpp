@@ -61,6 +61,21 @@ TEST_CASE("the card refuses what a broken or hostile host sends, and the session
         REQUIRE(ResponseApdu::parse(card->transmit(raw)).sw() == 0x6982);
         REQUIRE(host.send_raw(host.channel->wrap_command(kGetStatusIsd)).sw() == 0x6982);
     }
+    SECTION("SM bits the C-MAC does not cover (CLA 88, 8C) are refused: 6982, session over") {
+        REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x01) == 0x9000);
+        for (const uint8_t bits : {0x08, 0x0C}) {
+            bytes raw = host.channel->wrap_command(kGetStatusIsd).encode();
+            raw[0] = static_cast<uint8_t>((raw[0] & ~0x0C) | bits);
+            REQUIRE(ResponseApdu::parse(card->transmit(raw)).sw() == 0x6982);
+            REQUIRE(host.send_raw(host.channel->wrap_command(kGetStatusIsd)).sw() == 0x6982);
+            REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x01) == 0x9000);
+        }
+    }
+    SECTION("a handshake command with the chaining bit gets 6884 and ends the session") {
+        REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x01) == 0x9000);
+        REQUIRE(host.send_raw(CommandApdu::case4(0x90, 0x50, 0x00, 0x00, bytes(8, 0), 256)).sw() == 0x6884);
+        REQUIRE(host.send_raw(host.channel->wrap_command(kGetStatusIsd)).sw() == 0x6982);
+    }
     SECTION("a replayed command gets 6982") {
         REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x03) == 0x9000);
         const CommandApdu wrapped = host.channel->wrap_command(kGetStatusIsd);

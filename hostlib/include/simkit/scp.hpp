@@ -110,6 +110,9 @@ bool response_is_protected(uint16_t sw) noexcept;
 // The CLA with the GlobalPlatform secure messaging indication set (b3 for channels 0-3, b6 for 4-19)
 // or cleared.
 uint8_t cla_with_secure_messaging(uint8_t cla);
+// True when the CLA indicates exactly GlobalPlatform secure messaging: b4-b3 = 01 on channels 0-3
+// (ISO's other SM codings, b4 set, are refused: the C-MAC does not cover those bits), b6 on 4-19.
+bool cla_has_gp_secure_messaging(uint8_t cla) noexcept;
 uint8_t cla_without_secure_messaging(uint8_t cla);
 
 }  // namespace simkit::scp

@@ -148,6 +148,11 @@ uint8_t cla_with_secure_messaging(uint8_t cla) {
     return (cla & 0x40) == 0 ? static_cast<uint8_t>(cla | 0x04) : static_cast<uint8_t>(cla | 0x20);
 }
 
+bool cla_has_gp_secure_messaging(uint8_t cla) noexcept {
+    if (cla == 0xFF) return false;
+    return (cla & 0x40) == 0 ? (cla & 0x0C) == 0x04 : (cla & 0x20) != 0;
+}
+
 uint8_t cla_without_secure_messaging(uint8_t cla) {
     return (cla & 0x40) == 0 ? static_cast<uint8_t>(cla & ~0x0C) : static_cast<uint8_t>(cla & ~0x20);
 }

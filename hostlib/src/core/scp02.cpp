@@ -1,7 +1,6 @@
 // SCP02 key derivation and secure messaging (see scp02.hpp; GP Card Specification 2.2 Appendix E).
 #include "simkit/scp02.hpp"
 
-#include "simkit/cla.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
 
@@ -122,8 +121,9 @@ CommandApdu Scp02Channel::wrap(const CommandApdu& plain, bool encrypt) {
 }
 
 CommandApdu Scp02Channel::unwrap(const CommandApdu& wrapped, bool decrypt) {
-    const auto cla = decode_cla(wrapped.cla());
-    if (!cla || !cla->secure_messaging) throw SecureChannelError("command without secure messaging in a secure channel");
+    if (!scp::cla_has_gp_secure_messaging(wrapped.cla())) {
+        throw SecureChannelError("command without GlobalPlatform secure messaging (CLA b4-b3 01) in a secure channel");
+    }
     const bytes& data = wrapped.data();
     if (data.size() < 8) throw SecureChannelError("command too short to carry a C-MAC");
     bytes body(data.begin(), data.end() - 8);

@@ -1,7 +1,6 @@
 // SCP03 key derivation and secure messaging (see scp03.hpp; GP 2.3 Amendment D sections 4.1.5, 6.2).
 #include "simkit/scp03.hpp"
 
-#include "simkit/cla.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
 
@@ -139,8 +138,9 @@ CommandApdu Scp03Channel::wrap(const CommandApdu& plain, bool encrypt) {
 }
 
 CommandApdu Scp03Channel::unwrap(const CommandApdu& wrapped, bool decrypt) {
-    const auto cla = decode_cla(wrapped.cla());
-    if (!cla || !cla->secure_messaging) throw SecureChannelError("command without secure messaging in a secure channel");
+    if (!scp::cla_has_gp_secure_messaging(wrapped.cla())) {
+        throw SecureChannelError("command without GlobalPlatform secure messaging (CLA b4-b3 01) in a secure channel");
+    }
     const bytes& data = wrapped.data();
     if (data.size() < mac_length_) throw SecureChannelError("command too short to carry a C-MAC");
     bytes body(data.begin(), data.end() - static_cast<std::ptrdiff_t>(mac_length_));
