@@ -15,6 +15,8 @@ using simkit::from_hex;
 using simkit::secure_bytes;
 using simkit::to_hex;
 using simkit::to_secure;
+using simkit::secure_from_hex;
+using simkit::to_bytes;
 namespace crypto = simkit::crypto;
 
 namespace {
@@ -85,7 +87,19 @@ TEST_CASE("CBC chains blocks: each block equals ECB of (plaintext XOR previous c
 TEST_CASE("AES of empty input is empty", "[crypto]") {
     const secure_bytes key(16, 0x11);
     CHECK(crypto::aes_ecb(crypto::Direction::Encrypt, key, {}).empty());
-    CHECK(crypto::aes_cbc(crypto::Direction::Decrypt, key, bytes(16, 0), {}).empty());
+    CHECK(crypto::aes_cbc(crypto::Direction::Decrypt, key, bytes(16, 0), bytes{}).empty());
+}
+
+TEST_CASE("the secure_bytes overloads give the same bytes as the plain ones", "[crypto]") {
+    const secure_bytes aes_key(16, 0x11), des_key = secure_from_hex("0123456789ABCDEFFEDCBA9876543210");
+    const bytes data = crypto::random_bytes(32), iv16(16, 0x07), iv8(8, 0x05);
+    using crypto::Direction;
+    CHECK(to_bytes(crypto::aes_cbc(Direction::Encrypt, aes_key, iv16, to_secure(data))) ==
+          crypto::aes_cbc(Direction::Encrypt, aes_key, iv16, data));
+    CHECK(to_bytes(crypto::des3_ecb(Direction::Decrypt, des_key, to_secure(data))) ==
+          crypto::des3_ecb(Direction::Decrypt, des_key, data));
+    CHECK(to_bytes(crypto::des3_cbc(Direction::Encrypt, des_key, iv8, to_secure(data))) ==
+          crypto::des3_cbc(Direction::Encrypt, des_key, iv8, data));
 }
 
 TEST_CASE("random_bytes gives the length asked for and does not repeat", "[crypto]") {

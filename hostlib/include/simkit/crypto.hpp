@@ -46,4 +46,10 @@ bytes aes_cmac(const secure_bytes& key, const bytes& input);
 bytes des3_ecb(Direction dir, const secure_bytes& key, const bytes& input);
 bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input);
 
+// The same for secrets (keys wrapped under a DEK, derived keys): secure_bytes in, secure_bytes out,
+// so no plaintext key outlives its buffer. Pass a ciphertext as secure_bytes to get its plaintext so.
+secure_bytes aes_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const secure_bytes& input);
+secure_bytes des3_ecb(Direction dir, const secure_bytes& key, const secure_bytes& input);
+secure_bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const secure_bytes& input);
+
 }  // namespace simkit::crypto

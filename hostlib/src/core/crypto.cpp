@@ -99,8 +99,10 @@ const EVP_CIPHER* des3_cipher(std::size_t key_length, bool cbc) {
     }
 }
 
-bytes run_cipher(const EVP_CIPHER* cipher, Direction dir, const secure_bytes& key, const uint8_t* iv,
-                 const bytes& input) {
+// Output container = input container: secure_bytes in, secure_bytes out (zeroized when freed).
+template <typename Buffer>
+Buffer run_cipher(const EVP_CIPHER* cipher, Direction dir, const secure_bytes& key, const uint8_t* iv,
+                  const Buffer& input) {
     const auto block = static_cast<std::size_t>(EVP_CIPHER_get_block_size(cipher));
     if (input.size() % block != 0) {
         throw ArgumentError(std::string(block == 8 ? "3DES" : "AES") + " input of " + std::to_string(input.size()) +
@@ -111,7 +113,7 @@ bytes run_cipher(const EVP_CIPHER* cipher, Direction dir, const secure_bytes& ke
     check(EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), iv, dir == Direction::Encrypt ? 1 : 0, nullptr),
           "EVP_CipherInit_ex2");
     check(EVP_CIPHER_CTX_set_padding(ctx.get(), 0), "EVP_CIPHER_CTX_set_padding");
-    bytes out(input.size() + 16);
+    Buffer out(input.size() + 16);
     int n1 = 0, n2 = 0;
     check(EVP_CipherUpdate(ctx.get(), out.data(), &n1, input.data(), static_cast<int>(input.size())),
           "EVP_CipherUpdate");
@@ -153,6 +155,20 @@ bytes des3_ecb(Direction dir, const secure_bytes& key, const bytes& input) {
 }
 
 bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const bytes& input) {
+    if (iv.size() != 8) throw ArgumentError("3DES-CBC iv must be 8 bytes, not " + std::to_string(iv.size()));
+    return run_cipher(des3_cipher(key.size(), true), dir, key, iv.data(), input);
+}
+
+secure_bytes aes_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const secure_bytes& input) {
+    if (iv.size() != 16) throw ArgumentError("AES-CBC iv must be 16 bytes, not " + std::to_string(iv.size()));
+    return run_cipher(aes_cipher(key.size(), true), dir, key, iv.data(), input);
+}
+
+secure_bytes des3_ecb(Direction dir, const secure_bytes& key, const secure_bytes& input) {
+    return run_cipher(des3_cipher(key.size(), false), dir, key, nullptr, input);
+}
+
+secure_bytes des3_cbc(Direction dir, const secure_bytes& key, const bytes& iv, const secure_bytes& input) {
     if (iv.size() != 8) throw ArgumentError("3DES-CBC iv must be 8 bytes, not " + std::to_string(iv.size()));
     return run_cipher(des3_cipher(key.size(), true), dir, key, iv.data(), input);
 }

@@ -13,12 +13,12 @@ const bytes kZeroIcv(8, 0x00);
 
 secure_bytes session_key(const secure_bytes& static_key, uint8_t c1, uint8_t c2, uint16_t counter) {
     if (static_key.size() != 16) throw ArgumentError("SCP02 keys must be 16 bytes (2-key 3DES)");
-    bytes derivation(16, 0x00);
+    secure_bytes derivation(16, 0x00);
     derivation[0] = c1;
     derivation[1] = c2;
     derivation[2] = static_cast<uint8_t>(counter >> 8);
     derivation[3] = static_cast<uint8_t>(counter);
-    return to_secure(crypto::des3_cbc(Direction::Encrypt, static_key, kZeroIcv, derivation));
+    return crypto::des3_cbc(Direction::Encrypt, static_key, kZeroIcv, derivation);
 }
 
 // The single-DES key K1 || K1 (EDE with equal halves is single DES) of a 2-key 3DES key.
@@ -154,11 +154,11 @@ ResponseApdu Scp02Channel::wrap_response(const ResponseApdu& plain) {
 ResponseApdu Scp02Channel::unwrap_response(const ResponseApdu& wrapped) { return wrapped; }
 
 bytes Scp02Channel::encrypt_sensitive(const secure_bytes& plain) const {
-    return crypto::des3_ecb(Direction::Encrypt, keys_.dek, to_bytes(plain));
+    return to_bytes(crypto::des3_ecb(Direction::Encrypt, keys_.dek, plain));
 }
 
 secure_bytes Scp02Channel::decrypt_sensitive(const bytes& encrypted) const {
-    return to_secure(crypto::des3_ecb(Direction::Decrypt, keys_.dek, encrypted));
+    return crypto::des3_ecb(Direction::Decrypt, keys_.dek, to_secure(encrypted));
 }
 
 }  // namespace simkit::scp02

@@ -208,11 +208,11 @@ ResponseApdu Scp03Channel::unwrap_response(const ResponseApdu& wrapped) {
 }
 
 bytes Scp03Channel::encrypt_sensitive(const secure_bytes& plain) const {
-    return crypto::aes_cbc(Direction::Encrypt, static_dek_, bytes(16, 0x00), to_bytes(plain));
+    return to_bytes(crypto::aes_cbc(Direction::Encrypt, static_dek_, bytes(16, 0x00), plain));
 }
 
 secure_bytes Scp03Channel::decrypt_sensitive(const bytes& encrypted) const {
-    return to_secure(crypto::aes_cbc(Direction::Decrypt, static_dek_, bytes(16, 0x00), encrypted));
+    return crypto::aes_cbc(Direction::Decrypt, static_dek_, bytes(16, 0x00), to_secure(encrypted));
 }
 
 }  // namespace simkit::scp03

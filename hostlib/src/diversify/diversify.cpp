@@ -47,7 +47,7 @@ secure_bytes diversify_one(DiversificationScheme scheme, const secure_bytes& mas
         suffix.insert(suffix.end(), kdd.begin(), kdd.end());
         return scp03::kdf_counter_cmac(master, {}, suffix, master.size());
     }
-    return to_secure(crypto::des3_ecb(crypto::Direction::Encrypt, master, des3_derivation_data(scheme, kdd, purpose)));
+    return crypto::des3_ecb(crypto::Direction::Encrypt, master, to_secure(des3_derivation_data(scheme, kdd, purpose)));
 }
 
 void check_arguments(DiversificationScheme scheme, const secure_bytes& master, const bytes& kdd) {
