@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gp/isd.hpp"
+#include "keystore/keystore_applet.hpp"
 
 namespace simkit::sim {
 
@@ -11,6 +12,7 @@ namespace {
 std::vector<std::unique_ptr<Applet>> standard_applets() {
     std::vector<std::unique_ptr<Applet>> applets;
     applets.push_back(std::make_unique<IssuerSecurityDomain>());
+    applets.push_back(std::make_unique<KeyStoreApplet>());
     return applets;
 }
 

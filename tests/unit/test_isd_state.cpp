@@ -66,7 +66,12 @@ TEST_CASE("a state file written by the foundation build opens with its data kept
     REQUIRE(after.at("gp/keyset/30/info") == from_hex("037088"));
     REQUIRE(after.at("gp/scp03/sequence") == from_hex("000001"));
     REQUIRE(after.at("gp/scp02/sequence") == from_hex("0000"));
-    REQUIRE(after.size() == before.size() + 4);
+    // The GP records this build added; the key store's own records are its test's business.
+    std::size_t added_outside_keystore = 0;
+    for (const auto& [name, value] : after) {
+        if (!before.count(name) && name.rfind("keystore/", 0) != 0) ++added_outside_keystore;
+    }
+    REQUIRE(added_outside_keystore == 4);
 }
 
 TEST_CASE("PUT KEY cut at every write point leaves the old key set or the new one", "[isd][state][power-cut]") {
