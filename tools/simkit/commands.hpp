@@ -13,6 +13,9 @@ void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_derive_command(CLI::App& app, int& exit_code);
 void add_gp_command(CLI::App& app, int& exit_code);
+// `key` (the IoT SAFE key store) and `pin` (the user PIN).
+void add_key_command(CLI::App& app, int& exit_code);
+void add_pin_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);
 // `scp03` and `scp02`.
 void add_scp_commands(CLI::App& app, int& exit_code);

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
     simkit::cli::add_demo_command(app, exit_code);
     simkit::cli::add_derive_command(app, exit_code);
     simkit::cli::add_gp_command(app, exit_code);
+    simkit::cli::add_key_command(app, exit_code);
+    simkit::cli::add_pin_command(app, exit_code);
     simkit::cli::add_readers_command(app, exit_code);
     simkit::cli::add_scp_commands(app, exit_code);
     try {
