@@ -203,6 +203,7 @@ def test_demo_tells_the_story():
     assert "(same card)" in proc.stdout and "simkit-card exited 0" in proc.stdout  # the AT modem chapter
     assert "6700" in proc.stdout and "6D00" in proc.stdout
     check_demo_secure_channel_chapter(proc.stdout)
+    check_demo_key_store_chapter(proc.stdout)
 
 
 def check_demo_secure_channel_chapter(out):
@@ -231,6 +232,25 @@ def check_demo_secure_channel_chapter(out):
     assert out.count("(wrapped: C-MAC, encrypted)") == 2
     for secret in [demo_master] + keys:
         assert secret.hex().upper() not in out.upper()
+
+
+def check_demo_key_store_chapter(out):
+    """Key generated on the card, its PEM, a signature of the shown message that python3-cryptography
+    verifies with that PEM (independently of the demo's own OpenSSL check), and ECDH on both sides."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    chapter = out[out.index("Key store (GSMA IoT SAFE applet A0000005590010)"):]
+    point = bytes.fromhex(chapter.split("public point ")[1].split()[0])
+    pem = chapter[chapter.index("-----BEGIN PUBLIC KEY-----"):chapter.index("-----END PUBLIC KEY-----") + 24]
+    key = serialization.load_pem_public_key("\n".join(l.strip() for l in pem.splitlines()).encode())
+    assert key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint) == point
+    message = chapter.split("message '")[1].split("'\n")[0].encode()
+    signature = bytes.fromhex(chapter.split(" bytes) ")[1].split()[0])
+    key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+    assert "signature verified by OpenSSL" in chapter and "a changed message does not verify" in chapter
+    assert "card and host computed the same shared secret (32 bytes" in chapter
+    assert "UNEXPECTED" not in chapter and "DIFFER" not in chapter
 
 
 def test_apdu_script_file_with_comments(card, tmp_path):

@@ -32,7 +32,7 @@ class ServedCard:
     def run(self, *args, uri=None, check=True):
         env = dict(self.environ)
         env.pop("SIMKIT_CARD", None)
-        words = 2 if args[0] == "gp" else 1  # `--card` belongs to the (sub)subcommand: `gp put-key --card`
+        words = 2 if args[0] in ("gp", "key", "pin") else 1  # `--card` belongs to the subcommand: `gp put-key --card`
         proc = subprocess.run([str(BIN / "simkit"), *args[:words], "--card", uri or self.uri, *args[words:]],
                               capture_output=True, text=True, env=env, timeout=60)
         if check and proc.returncode != 0:

@@ -14,9 +14,12 @@
 #include "simkit/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
+#include "simkit/crypto.hpp"
 #include "simkit/diversify.hpp"
+#include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/gp_client.hpp"
+#include "simkit/keystore_client.hpp"
 #include "simkit/scp_session.hpp"
 #include "simkit/tlv.hpp"
 
@@ -213,6 +216,57 @@ void tell_secure_channel(const std::string& uri) {
     show_isd(gp);
 }
 
+// The key store chapter: a device key generated on the card (IoT SAFE applet, slot 1), its public key
+// as PEM, a signature made on the card and verified on the host by OpenSSL, and ECDH between the
+// card's key and a host key with both sides computing the same secret. The private scalar stays on
+// the card; the shared secret is shown only as a fingerprint.
+void tell_key_store(const std::string& uri) {
+    constexpr uint8_t kSlot = 1;
+    Card card = Card::open(uri);
+    KeyStore store(card);
+
+    Story::say("Key store (GSMA IoT SAFE applet A0000005590010): GENERATE KEY PAIR makes a P-256 device key in "
+               "slot 1 on the card; the private key never leaves it");
+    const bytes point = store.generate(kSlot);
+    std::cout << "  public point " << to_hex(point) << "\n";
+
+    Story::say("READ PUBLIC KEY: the card's public key as SubjectPublicKeyInfo PEM, as OpenSSL reads it");
+    const std::string pem = store.public_key_pem(kSlot);
+    for (std::size_t start = 0; start < pem.size();) {
+        const std::size_t end = pem.find('\n', start);
+        std::cout << "  " << pem.substr(start, end == std::string::npos ? std::string::npos : end - start) << "\n";
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+
+    Story::say("COMPUTE SIGNATURE on the card (ECDSA-SHA256), verified on the host by OpenSSL with the public key");
+    const std::string text = "simkit demo: this message was signed by the SIM";
+    const bytes message(text.begin(), text.end());
+    const bytes signature = store.sign(kSlot, message);
+    std::cout << "  message '" << text << "'\n  signature (DER, " << signature.size() << " bytes) " << to_hex(signature)
+              << "\n";
+    const bytes raw = crypto::ecdsa_der_to_raw(signature);
+    const bool good = crypto::p256_verify_digest(point, crypto::sha256(message), raw);
+    std::cout << (good ? "  signature verified by OpenSSL" : "  signature REJECTED by OpenSSL (UNEXPECTED!)") << "\n";
+    bytes changed = message;
+    changed.back() ^= 0x01;
+    const bool forged = crypto::p256_verify_digest(point, crypto::sha256(changed), raw);
+    std::cout << (forged ? "  a changed message verifies too (UNEXPECTED!)" : "  a changed message does not verify")
+              << "\n";
+
+    Story::say("ECDH: the card's device key and a key made on the host agree on a shared secret");
+    const crypto::P256KeyPair host = crypto::p256_generate();
+    std::cout << "  host public point " << to_hex(host.public_point) << "\n";
+    const secure_bytes on_card = store.ecdh(kSlot, host.public_point);  // PUT PUBLIC KEY in slot 5, COMPUTE DH
+    const secure_bytes on_host = crypto::p256_ecdh(host.private_scalar, point);
+    const bytes fingerprint = crypto::sha256(on_card.data(), on_card.size());
+    std::cout << "  card: COMPUTE DH with the host key (put in public key slot 05); host: OpenSSL ECDH with the card's key\n"
+              << (ct_equal(on_card, on_host) ? "  card and host computed the same shared secret"
+                                             : "  card and host secrets DIFFER (UNEXPECTED!)")
+              << " (" << on_card.size() << " bytes, SHA-256 fingerprint " << to_hex(bytes(fingerprint.begin(), fingerprint.begin() + 8))
+              << ")\n";
+}
+
 void tell(const std::string& uri, const std::filesystem::path& state) {
     const bytes serial = tell_card(uri, state);
 
@@ -225,8 +279,10 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
     }
     tell_modem(state, serial);
     tell_secure_channel(uri);
+    tell_key_store(uri);
     std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n"
-              << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n";
+              << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n"
+              << "  build/bin/simkit key gen --card sim:card.state --slot 1\n";
 }
 }  // namespace
 
