@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "simkit/errors.hpp"
+#include "openssl_check.hpp"
 
 namespace simkit::crypto {
 
@@ -14,17 +15,17 @@ void CipherCtxFree::operator()(EVP_CIPHER_CTX* ctx) const noexcept { EVP_CIPHER_
 void MdCtxFree::operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
 void MacCtxFree::operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
 
-namespace {
-[[noreturn]] void fail(const char* call) {
+void detail::fail(const char* call) {
     char buf[256] = "no OpenSSL error queued";
     unsigned long e = ERR_get_error();
     if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
     ERR_clear_error();
     throw CryptoError(std::string(call) + " failed: " + buf);
 }
-void check(int ok, const char* call) {
-    if (ok != 1) fail(call);
-}
+
+namespace {
+using detail::check;
+using detail::fail;
 
 // The algorithms, fetched from the default library context once per process. OpenSSL 3 fetches
 // again on every EVP_CipherInit_ex2 given an EVP_aes_*() / EVP_des_*() object, EVP_MAC_fetch

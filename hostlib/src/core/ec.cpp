@@ -21,27 +21,16 @@
 
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
+#include "openssl_check.hpp"
 
 namespace simkit::crypto {
 
 void PkeyFree::operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
 
 namespace {
-[[noreturn]] void fail(const char* call) {
-    char buf[256] = "no OpenSSL error queued";
-    unsigned long e = ERR_get_error();
-    if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
-    ERR_clear_error();
-    throw CryptoError(std::string(call) + " failed: " + buf);
-}
-void check(int ok, const char* call) {
-    if (ok != 1) fail(call);
-}
-template <typename T>
-T* check_ptr(T* p, const char* call) {
-    if (p == nullptr) fail(call);
-    return p;
-}
+using detail::check;
+using detail::check_ptr;
+using detail::fail;
 
 template <typename T, void (*Free)(T*)>
 struct Deleter {
