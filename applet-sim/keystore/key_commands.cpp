@@ -1,7 +1,8 @@
 // Key store commands on keys and files: GENERATE KEY PAIR, READ PUBLIC KEY, PUT PUBLIC KEY
-// INIT/UPDATE, COMPUTE DH, COMPUTE HKDF, READ FILE (specs/keystore.md).
+// INIT/UPDATE, COMPUTE DH, COMPUTE HKDF, COMPUTE PRF, READ FILE (specs/keystore.md).
 #include "keystore/keystore_applet.hpp"
 #include "simkit/ec.hpp"
+#include "simkit/kdf.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
 
@@ -42,6 +43,15 @@ ObjectAttributes public_of_pair(ObjectStore& store, const bytes& id) {
     object.functions = default_functions(ObjectKind::PublicKey);
     store.save(object);
     return object;
+}
+
+// 91 (hash algorithm), when present, must name SHA-256: 91 02 00 01 (or 91 01 01).
+void require_sha256(const std::vector<Tlv>& tlvs) {
+    const auto hash = find_tlv(tlvs, 0x91);
+    if (!hash) return;
+    const bool sha256 = (hash->value.size() == 2 && hash->value[0] == 0x00 && hash->value[1] == 0x01) ||
+                        (hash->value.size() == 1 && hash->value[0] == 0x01);
+    if (!sha256) throw SwError(sw::kWrongData, "only SHA-256 (91 02 00 01) is supported");
 }
 
 bytes id_answer(const bytes& id) {
@@ -148,37 +158,63 @@ ResponseApdu KeyStoreApplet::compute_dh(CommandContext& ctx) {
     require_pin(s, key);
     const auto point = store.public_point(pub.id);
     if (!point) throw SwError(sw::kReferenceDataNotUsable, "public key slot empty");
-    const secure_bytes scalar = store.private_scalar(key.id);
+    const auto private_key = private_keys_.get(store, key.id);
     try {
-        return ResponseApdu::ok(to_bytes(crypto::p256_ecdh(scalar, *point)));
+        return ResponseApdu::ok(to_bytes(private_key->ecdh(*point)));
     } catch (const ArgumentError&) {
         throw SwError(sw::kWrongData, "peer point not on P-256");
     }
 }
 
-ResponseApdu KeyStoreApplet::compute_hkdf(CommandContext& ctx) {
-    if (ctx.apdu.p2() != 0) throw SwError(sw::kIncorrectP1P2);
-    require_data(ctx.apdu);
+// The input secret of a derivation: a stored secret (86 id / 76 label; functions 08, PIN if bound)
+// or one given in the command (D1, or D4 a TLS pre-master secret for COMPUTE PRF).
+secure_bytes KeyStoreApplet::derivation_secret(CommandContext& ctx, const std::vector<Tlv>& tlvs, bool accept_pms) {
     KeyStoreSession& s = session(ctx);
     ObjectStore store(ctx.state);
-    const auto tlvs = parse_command_tlvs(ctx.apdu.data());
-    secure_bytes input;
     if (find_tlv(tlvs, 0x86) || find_tlv(tlvs, 0x76)) {
         const ObjectAttributes secret = resolve(store, tlvs, ObjectKind::Secret);
         require_function(secret, functions::kKeyDerivation);
         require_pin(s, secret);
-        input = store.secret(secret.id);
-    } else if (auto given = find_tlv(tlvs, 0xD1)) {
-        input = to_secure(given->value);
-    } else {
-        throw SwError(sw::kWrongData, "secret (86/76/D1) missing");
+        return store.secret(secret.id);
     }
+    if (auto given = find_tlv(tlvs, 0xD1)) return to_secure(given->value);
+    if (accept_pms) {
+        if (auto pms = find_tlv(tlvs, 0xD4)) return to_secure(pms->value);
+    }
+    throw SwError(sw::kWrongData, accept_pms ? "secret (86/76/D1/D4) missing" : "secret (86/76/D1) missing");
+}
+
+ResponseApdu KeyStoreApplet::compute_hkdf(CommandContext& ctx) {
+    if (ctx.apdu.p2() != 0) throw SwError(sw::kIncorrectP1P2);
+    require_data(ctx.apdu);
+    const auto tlvs = parse_command_tlvs(ctx.apdu.data());
+    require_sha256(tlvs);
+    const secure_bytes input = derivation_secret(ctx, tlvs, false);
     const auto salt = find_tlv(tlvs, 0xD5);
     const auto info = find_tlv(tlvs, 0xD2);
     const auto length = find_tlv(tlvs, 0xD3);
-    if (!length || length->value.size() != 1 || length->value[0] == 0) throw SwError(sw::kWrongData, "D3 length 1..255");
+    if (!length) {
+        // No output length: HKDF-Extract alone, the PRK (wolfSSL's TLS 1.3 port sends D1 D5 91).
+        if (info) throw SwError(sw::kWrongData, "D2 info without D3 length");
+        return ResponseApdu::ok(to_bytes(crypto::hkdf_sha256_extract(input, salt ? salt->value : bytes{})));
+    }
+    if (length->value.size() != 1 || length->value[0] == 0) throw SwError(sw::kWrongData, "D3 length 1..255");
     return ResponseApdu::ok(to_bytes(crypto::hkdf_sha256(input, salt ? salt->value : bytes{}, info ? info->value : bytes{},
                                                          length->value[0])));
+}
+
+ResponseApdu KeyStoreApplet::compute_prf(CommandContext& ctx) {
+    if (ctx.apdu.p1() > 0x01 || ctx.apdu.p2() != 0) throw SwError(sw::kIncorrectP1P2);
+    require_data(ctx.apdu);
+    const auto tlvs = parse_command_tlvs(ctx.apdu.data());
+    require_sha256(tlvs);
+    const secure_bytes secret = derivation_secret(ctx, tlvs, true);
+    const auto label_and_seed = find_tlv(tlvs, 0xD2);
+    const auto length = find_tlv(tlvs, 0xD3);
+    if (!label_and_seed || label_and_seed->value.empty()) throw SwError(sw::kWrongData, "D2 label and seed missing");
+    if (!length || length->value.size() != 1 || length->value[0] == 0) throw SwError(sw::kWrongData, "D3 length 1..255");
+    if (secret.empty()) throw SwError(sw::kWrongData, "empty secret");
+    return ResponseApdu::ok(to_bytes(crypto::tls12_prf_sha256(secret, {}, label_and_seed->value, length->value[0])));
 }
 
 ResponseApdu KeyStoreApplet::read_file(CommandContext& ctx) {

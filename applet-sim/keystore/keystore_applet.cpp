@@ -32,7 +32,7 @@ bytes application_record() {
     add(0x91, {0x00, 0x01});
     add(0x92, {0x04});
     add(0x93, {0x01});
-    add(0x94, {0x02});
+    add(0x94, {0x03});  // 01 PRF SHA-256 (RFC 5246) | 02 HKDF (RFC 5869)
     add(0xB7, {0x08});
     return out;
 }
@@ -51,6 +51,7 @@ KeyStoreApplet::KeyStoreApplet() : SecureChannelApplet(kAid, "keystore") {
     on_ins(0x2B, ClaAccept::Any, bind(&KeyStoreApplet::compute_signature_update));
     on_ins(0x2D, ClaAccept::Any, bind(&KeyStoreApplet::verify_signature_update));
     on_ins(0x46, ClaAccept::Any, bind(&KeyStoreApplet::compute_dh));
+    on_ins(0x48, ClaAccept::Any, bind(&KeyStoreApplet::compute_prf));
     on_ins(0x4A, ClaAccept::Any, bind(&KeyStoreApplet::compute_hkdf));
     on_ins(0xB0, ClaAccept::Any, bind(&KeyStoreApplet::read_file));
     on_ins(0x20, ClaAccept::Any, [this](CommandContext& ctx) { return pin_.verify(ctx, session(ctx).pin); });

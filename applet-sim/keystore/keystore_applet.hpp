@@ -7,6 +7,7 @@
 
 #include "gp/secure_channel_applet.hpp"
 #include "keystore/objects.hpp"
+#include "keystore/private_key_cache.hpp"
 #include "pin/user_pin.hpp"
 #include "simkit/tlv.hpp"
 
@@ -53,6 +54,8 @@ private:
     ResponseApdu put_public_key_update(CommandContext& ctx);
     ResponseApdu compute_dh(CommandContext& ctx);
     ResponseApdu compute_hkdf(CommandContext& ctx);
+    ResponseApdu compute_prf(CommandContext& ctx);
+    secure_bytes derivation_secret(CommandContext& ctx, const std::vector<Tlv>& tlvs, bool accept_pms);
     ResponseApdu read_file(CommandContext& ctx);
     // signature_sessions.cpp
     ResponseApdu signature_init(CommandContext& ctx, bool verify);
@@ -60,6 +63,7 @@ private:
     ResponseApdu verify_signature_update(CommandContext& ctx);
 
     UserPin pin_;
+    keystore::PrivateKeyCache private_keys_;
 };
 
 namespace keystore {

@@ -2,6 +2,7 @@
 #include "keystore/objects.hpp"
 
 #include "simkit/crypto.hpp"
+#include "simkit/aes_gcm.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
@@ -173,6 +174,10 @@ void ObjectStore::put_private_scalar(const bytes& id, const secure_bytes& scalar
 
 secure_bytes ObjectStore::private_scalar(const bytes& id) const { return unseal(content_record(ObjectKind::PrivateKey, id)); }
 
+const secure_bytes* ObjectStore::sealed_private_scalar(const bytes& id) const {
+    return state_.get(content_record(ObjectKind::PrivateKey, id));
+}
+
 void ObjectStore::put_public_point(const bytes& id, const bytes& point) {
     state_.put(content_record(ObjectKind::PublicKey, id), to_secure(point));
 }
@@ -216,7 +221,7 @@ bytes ObjectStore::encode_template(const ObjectAttributes& object) const {
     } else if (object.kind == ObjectKind::Secret) {
         append(body, encode_tlv(0x4B, one(kKeyTypeSecret)));
         append(body, encode_tlv(kTagFunctions, one(object.functions)));
-        if (object.functions & functions::kKeyDerivation) append(body, encode_tlv(0x94, one(0x02)));
+        if (object.functions & functions::kKeyDerivation) append(body, encode_tlv(0x94, one(0x03)));
     } else {
         append(body, encode_tlv(0x4B, one(kKeyTypeP256)));
         append(body, encode_tlv(0x4E, one(kUsageGeneral)));

@@ -74,6 +74,9 @@ public:
 
     void put_private_scalar(const bytes& id, const secure_bytes& scalar);
     secure_bytes private_scalar(const bytes& id) const;  // 6984 when empty
+    // The private key's record as stored (nonce || AES-GCM ciphertext || tag), nullptr when empty:
+    // it changes whenever the key does, so it names a key version without unsealing it.
+    const secure_bytes* sealed_private_scalar(const bytes& id) const;
     void put_public_point(const bytes& id, const bytes& point);
     std::optional<bytes> public_point(const bytes& id) const;
     void put_file(const bytes& id, const bytes& content);

@@ -96,7 +96,7 @@ ResponseApdu KeyStoreApplet::compute_signature_update(CommandContext& ctx) {
     if (!key) throw SwError(sw::kReferencedDataNotFound);
     require_pin(s, *key);
     const bytes digest = digest_of(op);
-    const bytes signature = crypto::p256_sign_digest(store.private_scalar(op.id), digest);
+    const bytes signature = private_keys_.get(store, op.id)->sign_digest(digest);
     return ResponseApdu::ok(encode_tlv(0x33, signature));
 }
 

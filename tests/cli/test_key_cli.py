@@ -239,3 +239,14 @@ def test_help_teaches(card):
     assert "openssl dgst -sha256 -verify" in out and "--pin" in out
     pin_help = run("pin", "--help", check_rc=0).stdout
     assert "PUK" in pin_help and "63C2" in pin_help
+
+
+def test_read_file_of_a_fresh_card(card, tmp_path):
+    """Factory files 1..3 exist and are empty; a slot that is no file is refused with its SW."""
+    out = json.loads(run("key", "read-file", "--card", card, "--slot", "2", "--json", check_rc=0).stdout)
+    assert out == {"file": 2, "size": 0, "content": ""}
+    target = tmp_path / "cert.der"
+    run("key", "read-file", "--card", card, "--slot", "1", "--out", str(target), check_rc=0)
+    assert target.read_bytes() == b""
+    missing = run("key", "read-file", "--card", card, "--slot", "9", check_rc=1)
+    assert "6A88" in missing.stderr

@@ -57,7 +57,7 @@ def _twin(state_path, workdir):
     return f"sim:{twin_state}"
 
 
-@pytest.fixture(scope="module", params=["sim", "pcsc", "at"])
+@pytest.fixture(scope="module", params=["sim", "pcsc", "at-csim", "at-ccho"])
 def served_card(request):
     workdir = tempfile.mkdtemp(prefix="simkit-flows-")
     try:
@@ -70,7 +70,10 @@ def served_card(request):
             with pcscd_env_or_skip(BIN) as env:
                 yield ServedCard("pcsc", env.uri, _twin(env.state_path, workdir), env.environ)
         else:
+            # at-csim: logical channels opened by the APDUs themselves inside AT+CSIM;
+            # at-ccho: the modem's AT+CCHO / AT+CGLA / AT+CCHC (specs/at-modem.md)
+            channels = request.param.split("-")[1]
             with AtModemEnv(str(BIN)) as env:
-                yield ServedCard("at", env.uri, _twin(env.state_path, workdir))
+                yield ServedCard(request.param, env.uri_with(channels=channels), _twin(env.state_path, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

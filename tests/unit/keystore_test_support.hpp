@@ -15,6 +15,7 @@
 
 #include "scp_test_host.hpp"
 #include "simulated_card_support.hpp"
+#include "vector_file.hpp"
 
 namespace simkit::test {
 
@@ -39,6 +40,12 @@ public:
 inline bytes read_whole_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// a || b
+inline bytes cat(bytes a, const bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 inline bool contains(const bytes& haystack, const bytes& needle) {

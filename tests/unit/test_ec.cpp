@@ -12,6 +12,7 @@
 #include <string>
 
 #include "simkit/crypto.hpp"
+#include "simkit/aes_gcm.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "vector_file.hpp"
@@ -91,19 +92,6 @@ int run(const std::string& command) {
 }
 
 }  // namespace
-
-TEST_CASE("HKDF-SHA256 matches RFC 5869 A.1-A.3", "[ec]") {
-    for (const auto& v : simkit::test::read_vectors("hkdf_sha256.vec")) {
-        INFO(v.where());
-        const auto length = static_cast<std::size_t>(std::stoul(v.text("length")));
-        CHECK(to_hex(crypto::hkdf_sha256(to_secure(v.hex("ikm")), v.hex("salt"), v.hex("info"), length)) ==
-              to_hex(v.hex("okm")));
-    }
-    const secure_bytes ikm(22, 0x0b);
-    CHECK(crypto::hkdf_sha256(ikm, {}, {}, 8160).size() == 8160);
-    CHECK_THROWS_AS(crypto::hkdf_sha256(ikm, {}, {}, 0), ArgumentError);
-    CHECK_THROWS_AS(crypto::hkdf_sha256(ikm, {}, {}, 8161), ArgumentError);
-}
 
 TEST_CASE("AES-256-GCM matches the GCM spec test cases 13-16", "[ec]") {
     for (const auto& v : simkit::test::read_vectors("aes256_gcm.vec")) {

@@ -23,6 +23,7 @@
 #include "simkit/keystore_client.hpp"
 #include "simkit/tlv.hpp"
 #include "simulated_card.hpp"
+#include "vector_file.hpp"
 
 using namespace simkit;
 
@@ -512,4 +513,28 @@ TEST_CASE("simulated card: HKDF on the card matches RFC 5869 test case 1; empty 
     REQUIRE(spki_len > 65);
     CHECK(bytes(spki + spki_len - 65, spki + spki_len) == point);
     OPENSSL_free(spki);
+}
+
+TEST_CASE("simulated card: PRF and HKDF-Extract through the client match the published vectors",
+          "[keystore-client][sim]") {
+    Card card(std::make_unique<MemoryCard>());
+    KeyStore store(card, KeyStoreOptions{true});  // on a logical channel
+    for (const auto& v : test::read_vectors("tls12_prf_sha256.vec")) {
+        bytes label_and_seed = v.hex("label");
+        const bytes seed = v.hex("seed");
+        label_and_seed.insert(label_and_seed.end(), seed.begin(), seed.end());
+        CHECK(to_bytes(store.prf(to_secure(v.hex("secret")), label_and_seed, 100)) == v.hex("out"));
+    }
+    for (const auto& v : test::read_vectors("hkdf_sha256.vec")) {
+        CHECK(to_bytes(store.hkdf_extract(to_secure(v.hex("ikm")), v.hex("salt"))) == v.hex("prk"));
+    }
+    CHECK_THROWS_AS(store.prf(secure_bytes(16, 1), {}, 32), ArgumentError);
+    CHECK_THROWS_AS(store.prf(secure_bytes(16, 1), from_hex("00"), 256), ArgumentError);
+    CHECK_THROWS_AS(store.hkdf_extract(secure_bytes{}, {}), ArgumentError);
+    try {
+        store.prf(0x01, from_hex("00"), 32);  // the factory secret slot is empty
+        FAIL("an empty secret slot derived");
+    } catch (const SwError& e) {
+        CHECK(e.sw() == 0x6984);
+    }
 }

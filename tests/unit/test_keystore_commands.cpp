@@ -267,3 +267,95 @@ TEST_CASE("a key generated PIN-bound needs the PIN on the channel that uses it",
     generate(*card, 0x01);
     REQUIRE(cmd(*card, 0x01, 0x2A, 0x00, 0x01, sign_init_data(0x01, 0x01)).sw() == 0x9000);
 }
+
+TEST_CASE("COMPUTE PRF and COMPUTE HKDF give the published TLS 1.2 PRF and RFC 5869 outputs", "[keystore]") {
+    auto card = sim::make_memory_card();
+    const auto prf = simkit::test::read_vectors("tls12_prf_sha256.vec").front();
+    const bytes secret = prf.hex("secret");
+    bytes label_and_seed = prf.hex("label");
+    const bytes seed = prf.hex("seed");
+    label_and_seed.insert(label_and_seed.end(), seed.begin(), seed.end());
+    const bytes expected = prf.hex("out");  // 100 bytes
+    {
+        Personalizer p(*card);  // secret 01 gets the vector's secret (DGI 0104, sent encrypted)
+        REQUIRE(p.store(0x0104, cat(from_hex("860101"), encode_tlv(0x53, secret)), true) == 0x9000);
+    }
+    select_keystore(*card, 0x01);  // on a logical channel (implicit opening), as wolfSSL does
+    const bytes tail = cat(encode_tlv(0xD2, label_and_seed), from_hex("D30164"));
+    // The stored secret, and the same secret given in the command as D1 or as a pre-master secret D4.
+    for (const bytes& source : {from_hex("860101"), encode_tlv(0xD1, secret), encode_tlv(0xD4, secret)}) {
+        const ResponseApdu r = cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(source, tail), 256);
+        REQUIRE(r.sw() == 0x9000);
+        CHECK(r.data() == expected);
+    }
+    // With 91 02 00 01 (SHA-256) and P1 01 too; another hash is refused.
+    CHECK(cmd(*card, 0x01, 0x48, 0x01, 0x00, cat(cat(from_hex("860101"), tail), from_hex("91020001")), 256).data() ==
+          expected);
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(cat(from_hex("860101"), tail), from_hex("91020002")), 256).sw() == 0x6A80);
+    // Negatives: no label/seed, no length, zero length, no secret, bad P1P2, unknown secret.
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(from_hex("860101"), from_hex("D30120")), 256).sw() == 0x6A80);
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(from_hex("860101"), encode_tlv(0xD2, label_and_seed)), 256).sw() == 0x6A80);
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(cat(from_hex("860101"), encode_tlv(0xD2, label_and_seed)), from_hex("D30100")),
+              256).sw() == 0x6A80);
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, tail, 256).sw() == 0x6A80);
+    CHECK(cmd(*card, 0x01, 0x48, 0x02, 0x00, cat(from_hex("860101"), tail), 256).sw() == 0x6A86);
+    CHECK(cmd(*card, 0x01, 0x48, 0x00, 0x00, cat(from_hex("860109"), tail), 256).sw() == 0x6A88);
+
+    // HKDF-Extract alone, as wolfSSL's TLS 1.3 port asks (81 4A 00 00 D1 ikm D5 salt 91 02 00 01):
+    // the PRK of each RFC 5869 case.
+    for (const auto& v : simkit::test::read_vectors("hkdf_sha256.vec")) {
+        INFO(v.where());
+        bytes data = encode_tlv(0xD1, v.hex("ikm"));
+        if (!v.hex("salt").empty()) data = cat(data, encode_tlv(0xD5, v.hex("salt")));
+        data = cat(data, from_hex("91020001"));
+        const ResponseApdu r = cmd(*card, 0x81, 0x4A, 0x00, 0x00, data, 256);
+        REQUIRE(r.sw() == 0x9000);
+        CHECK(r.data() == v.hex("prk"));
+    }
+    CHECK(cmd(*card, 0x81, 0x4A, 0x00, 0x00, from_hex("D1020B0B91020004"), 256).sw() == 0x6A80);  // SHA-512: not here
+    CHECK(cmd(*card, 0x81, 0x4A, 0x00, 0x00, from_hex("D1020B0BD20101"), 256).sw() == 0x6A80);    // info without length
+}
+
+TEST_CASE("truncated UPDATE sequences: a new INIT starts over, nothing of the abandoned part is kept", "[keystore]") {
+    auto card = sim::make_memory_card();
+    select_keystore(*card);
+    const bytes point = generate(*card, 0x01);
+    const bytes first = bytes(150, 0xAA);
+    const bytes second = bytes(90, 0x55);
+    // COMPUTE SIGNATURE: INIT, a non-final UPDATE, then a new INIT on the same session and a final
+    // UPDATE: the signature covers the second message alone (OpenSSL judges).
+    REQUIRE(cmd(*card, 0x00, 0x2A, 0x00, 0x01, sign_init_data(0x01, 0x01)).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x2B, 0x00, 0x01, encode_tlv(0x9B, first)).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x2A, 0x00, 0x01, sign_init_data(0x01, 0x01)).sw() == 0x9000);
+    const ResponseApdu r = cmd(*card, 0x00, 0x2B, 0x80, 0x01, encode_tlv(0x9B, second), 256);
+    REQUIRE(r.sw() == 0x9000);
+    const bytes sig(r.data().begin() + 2, r.data().end());
+    CHECK(openssl_verifies(point, second, sig));
+    CHECK_FALSE(openssl_verifies(point, cat(first, second), sig));
+    // A session closed after a non-final UPDATE (2A 01) leaves nothing to finish.
+    REQUIRE(cmd(*card, 0x00, 0x2A, 0x00, 0x02, sign_init_data(0x01, 0x01)).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x2B, 0x00, 0x02, encode_tlv(0x9B, first)).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x2A, 0x01, 0x02).sw() == 0x9000);
+    CHECK(cmd(*card, 0x00, 0x2B, 0x80, 0x02, encode_tlv(0x9B, second), 256).sw() == 0x6985);
+    // So does a SELECT (the applet's sessions end with the selection).
+    REQUIRE(cmd(*card, 0x00, 0x2A, 0x00, 0x03, sign_init_data(0x01, 0x01)).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x2B, 0x00, 0x03, encode_tlv(0x9B, first)).sw() == 0x9000);
+    select_keystore(*card);
+    CHECK(cmd(*card, 0x00, 0x2B, 0x80, 0x03, encode_tlv(0x9B, second), 256).sw() == 0x6985);
+
+    // PUT PUBLIC KEY: the first half of a template, then a new INIT, then only the second half:
+    // not a valid template (6A80), and the public key slot keeps what it had (empty).
+    const bytes tpl = pubkey_template(point);
+    const bytes head(tpl.begin(), tpl.begin() + 30);
+    const bytes rest(tpl.begin() + 30, tpl.end());
+    REQUIRE(cmd(*card, 0x00, 0x24, 0x00, 0x02, from_hex("850105")).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0xD8, 0x00, 0x02, head).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0x24, 0x00, 0x02, from_hex("850105")).sw() == 0x9000);
+    CHECK(cmd(*card, 0x00, 0xD8, 0x80, 0x02, rest).sw() == 0x6A80);
+    CHECK(cmd(*card, 0x00, 0xCD, 0x00, 0x00, from_hex("850105"), 256).sw() == 0x6984);
+    // The whole template in two blocks after a fresh INIT is stored.
+    REQUIRE(cmd(*card, 0x00, 0x24, 0x00, 0x02, from_hex("850105")).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0xD8, 0x00, 0x02, head).sw() == 0x9000);
+    REQUIRE(cmd(*card, 0x00, 0xD8, 0x80, 0x02, rest).sw() == 0x9000);
+    CHECK(cmd(*card, 0x00, 0xCD, 0x00, 0x00, from_hex("850105"), 256).data() == tpl);
+}

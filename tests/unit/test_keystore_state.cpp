@@ -13,10 +13,6 @@ ResponseApdu cmd(sim::Card& card, uint8_t ins, uint8_t p1, uint8_t p2, const byt
     return ResponseApdu::parse(card.transmit(CommandApdu::make(0x00, ins, p1, p2, data, ne).encode()));
 }
 const bytes kScalar = from_hex("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721");  // RFC 6979 A.2.5
-bytes cat(bytes a, const bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 }  // namespace
 
 TEST_CASE("personalization defines objects, writes a certificate in chunks and deletes", "[keystore][personalization]") {

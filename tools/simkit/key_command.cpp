@@ -1,4 +1,4 @@
-// `simkit key list|gen|pub|sign|verify|ecdh|rand`: the card's IoT SAFE key store (specs/keystore.md).
+// `simkit key list|gen|pub|sign|verify|ecdh|rand|read-file`: the card's IoT SAFE key store (specs/keystore.md).
 // Keys are made and used on the card; the private part never leaves it. Each call is its own card
 // session, so a PIN-bound key needs --pin (or $SIMKIT_PIN) on the very call that uses it.
 #include <cctype>
@@ -304,6 +304,26 @@ int run_rand(KeyOptions& opt) {
     return 0;
 }
 
+// `key read-file --slot N`: a file object (certificates...) read with READ FILE in chunks.
+int run_read_file(KeyOptions& opt) {
+    KeySession session(opt.session);
+    const bytes data = session.store().read_file(static_cast<uint8_t>(opt.slot));
+    if (!opt.out.empty()) {
+        write_output(opt.out, data.data(), data.size());
+        return 0;
+    }
+    if (opt.json) {
+        nlohmann::ordered_json out;
+        out["file"] = opt.slot;
+        out["size"] = data.size();
+        out["content"] = lower_hex(data);
+        print_json(out);
+    } else {
+        std::cout << to_hex(data) << "\n";
+    }
+    return 0;
+}
+
 CLI::App* add_sub(CLI::App* key, int& exit_code, const char* name, const std::string& help,
                   const std::shared_ptr<KeyOptions>& opt, int (*run)(KeyOptions&), bool takes_slot = true) {
     CLI::App* cmd = key->add_subcommand(name, help);
@@ -405,6 +425,15 @@ void add_key_command(CLI::App& app, int& exit_code) {
                                  run_rand, false);
     rand_cmd->add_option("--bytes", rand->count, "how many, 1..65536")->required();
     rand_cmd->add_option("--out", rand->out, "write the raw bytes to this file instead");
+
+    auto read_file = std::make_shared<KeyOptions>();
+    CLI::App* read_file_cmd = add_sub(
+        key, exit_code, "read-file",
+        "Read the file object --slot (READ FILE; e.g. the device certificate written at personalization)\n"
+        "and print it in hex, or write the raw bytes with --out. A fresh card has empty files 1..3.\n"
+        "Example: simkit key read-file --slot 2 --out device.der && openssl x509 -inform DER -in device.der -noout -text",
+        read_file, run_read_file);
+    read_file_cmd->add_option("--out", read_file->out, "write the raw bytes to this file instead");
 }
 
 }  // namespace simkit::cli

@@ -1,9 +1,10 @@
-// Elliptic-curve and key-derivation primitives over OpenSSL 3 EVP, shared by the card (the key
-// store signs, agrees and derives on the card) and the host (checks, format conversions): NIST P-256
-// key pairs, ECDSA with SHA-256 (raw r||s on the card's wire, minimal DER for OpenSSL), ECDH (the x
-// coordinate), public keys as uncompressed points, SubjectPublicKeyInfo DER and PEM, HKDF-SHA256
-// (RFC 5869), AES-256-GCM for keys at rest. Every OpenSSL result is checked (CryptoError); bad
-// input raises ArgumentError or FormatError naming what is wrong.
+// Elliptic-curve primitives over OpenSSL 3 EVP, shared by the card (the key store signs and agrees
+// on the card) and the host (checks, format conversions): NIST P-256 key pairs, ECDSA with SHA-256
+// (raw r||s on the card's wire, minimal DER for OpenSSL), ECDH (the x coordinate), public keys as
+// uncompressed points, SubjectPublicKeyInfo DER and PEM. Key derivation is in kdf.hpp, AES-GCM in
+// aes_gcm.hpp. Every OpenSSL result is checked (CryptoError); bad input raises ArgumentError or
+// FormatError naming what is wrong.
+// Code: ec_keys.cpp (keys, ECDSA, ECDH), ec_encoding.cpp (signature and public-key encodings).
 #pragma once
 
 #include <memory>
@@ -34,6 +35,22 @@ bytes p256_public_from_private(const secure_bytes& private_scalar);
 // True when `point` is a valid uncompressed point on P-256.
 bool p256_point_is_valid(const bytes& point);
 
+// A P-256 private key loaded into OpenSSL once, for repeated signing and ECDH without importing the
+// scalar each time (the key store keeps one per slot while the slot is unchanged). Move-only; the
+// scalar lives only inside OpenSSL's key, which clears it when freed.
+class P256PrivateKey {
+public:
+    // ArgumentError if the scalar is not 32 bytes in [1, n-1].
+    explicit P256PrivateKey(const secure_bytes& private_scalar);
+    // ECDSA of a 32-byte SHA-256 digest: raw r||s (64 bytes).
+    bytes sign_digest(const bytes& digest) const;
+    // The x coordinate of private * peer (32 bytes); ArgumentError for a peer point off the curve.
+    secure_bytes ecdh(const bytes& peer_point) const;
+
+private:
+    Pkey key_;
+};
+
 // ECDSA over SHA-256: of a message, or of a given 32-byte SHA-256 digest. Raw r||s, 64 bytes.
 // Signatures are randomized (OpenSSL's k), so two signatures of one message differ.
 bytes p256_sign_message(const secure_bytes& private_scalar, const bytes& message);
@@ -57,14 +74,5 @@ bytes public_key_to_der(const bytes& public_point);
 std::string public_key_to_pem(const bytes& public_point);
 // Reads a P-256 public key from PEM or DER SubjectPublicKeyInfo; FormatError otherwise.
 bytes public_point_from_pem_or_der(const bytes& pem_or_der);
-
-// HKDF-SHA256 (RFC 5869): extract with salt, expand with info to `length` bytes (<= 8160).
-secure_bytes hkdf_sha256(const secure_bytes& input_key, const bytes& salt, const bytes& info, std::size_t length);
-
-// AES-256-GCM with a 12-byte nonce and a 16-byte tag: encrypt returns ciphertext || tag; decrypt
-// takes ciphertext || tag and throws CryptoError when the tag does not verify (tampered data or a
-// wrong key). `aad` is authenticated, not encrypted.
-bytes aes256_gcm_encrypt(const secure_bytes& key, const bytes& nonce, const bytes& aad, const secure_bytes& plain);
-secure_bytes aes256_gcm_decrypt(const secure_bytes& key, const bytes& nonce, const bytes& aad, const bytes& sealed);
 
 }  // namespace simkit::crypto

@@ -128,6 +128,14 @@ public:
     // (86 id), or over a secret given in the command (D1), with salt (D5, optional) and info (D2).
     secure_bytes hkdf(uint8_t secret_slot, const bytes& salt, const bytes& info, std::size_t length);
     secure_bytes hkdf(const secure_bytes& input_key, const bytes& salt, const bytes& info, std::size_t length);
+    // COMPUTE HKDF without an output length: HKDF-Extract alone, the 32-byte PRK (what TLS 1.3
+    // stacks ask of the card).
+    secure_bytes hkdf_extract(const secure_bytes& input_key, const bytes& salt);
+    // COMPUTE PRF (48): `length` (1..255) bytes of the TLS 1.2 PRF with SHA-256 over the stored
+    // secret `secret_slot`, or over a secret given in the command (D1), of `label_and_seed` (D2:
+    // the ASCII label followed by the seed, e.g. "master secret" || client random || server random).
+    secure_bytes prf(uint8_t secret_slot, const bytes& label_and_seed, std::size_t length);
+    secure_bytes prf(const secure_bytes& secret, const bytes& label_and_seed, std::size_t length);
 
     // GET RANDOM: `count` random bytes (1..65536; split into commands of at most 255).
     bytes random(std::size_t count);
@@ -152,7 +160,9 @@ private:
                   std::size_t ne = 0);
     void put_public_key_held(uint8_t slot, const bytes& public_point);  // card already held
     void close_signature_session(uint8_t ins);
-    secure_bytes hkdf_with(bytes key_reference, const bytes& salt, const bytes& info, std::size_t length);
+    // keystore_derivation.cpp: one derivation command (HKDF or PRF) whose request holds a secret;
+    // the request and the answer are wiped, a length other than `expected` is a FormatError.
+    secure_bytes derive(const char* name, uint8_t ins, bytes request, std::size_t expected);
     bytes sign_raw(uint8_t slot, const bytes& message, SignMode mode);
     void pin_command(const char* name, uint8_t ins, uint8_t p1, const secure_bytes& data, const char* what_pin);
 

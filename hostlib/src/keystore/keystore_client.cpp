@@ -28,7 +28,6 @@ constexpr uint8_t kInsSignUpdate = 0x2B;
 constexpr uint8_t kInsVerifyInit = 0x2C;
 constexpr uint8_t kInsVerifyUpdate = 0x2D;
 constexpr uint8_t kInsComputeDh = 0x46;
-constexpr uint8_t kInsComputeHkdf = 0x4A;
 constexpr uint8_t kInsReadFile = 0xB0;
 constexpr uint8_t kInsVerifyPin = 0x20;
 constexpr uint8_t kInsChangePin = 0x24;
@@ -415,44 +414,6 @@ secure_bytes KeyStore::ecdh(uint8_t slot, const bytes& peer_point, uint8_t peer_
     auto held = card_.exclusive();
     put_public_key_held(peer_slot, peer_point);
     return ecdh_with_slot(slot, peer_slot);
-}
-
-secure_bytes KeyStore::hkdf_with(bytes request, const bytes& salt, const bytes& info, std::size_t length) {
-    if (length == 0 || length > 255) {
-        secure_wipe(request.data(), request.size());
-        throw ArgumentError("hkdf: length is " + std::to_string(length) + ", the card gives 1..255 bytes");
-    }
-    auto append = [&request](const bytes& tlv) { request.insert(request.end(), tlv.begin(), tlv.end()); };
-    if (!salt.empty()) append(encode_tlv(0xD5, salt));
-    append(encode_tlv(0xD2, info));
-    append(tlv1(0xD3, static_cast<uint8_t>(length)));
-    ResponseApdu response;
-    try {
-        response = transmit(kInsComputeHkdf, 0x00, 0x00, request, 256);
-    } catch (...) {
-        secure_wipe(request.data(), request.size());
-        throw;
-    }
-    secure_wipe(request.data(), request.size());
-    secure_bytes out(response.data().begin(), response.data().end());
-    secure_wipe(response.data().data(), response.data().size());
-    if (!response.is_ok()) throw SwError(response.sw(), "COMPUTE HKDF");
-    if (out.size() != length) {
-        throw FormatError("COMPUTE HKDF: asked for " + std::to_string(length) + " bytes, the card gave " + std::to_string(out.size()));
-    }
-    return out;
-}
-
-secure_bytes KeyStore::hkdf(uint8_t secret_slot, const bytes& salt, const bytes& info, std::size_t length) {
-    return hkdf_with(tlv1(0x86, secret_slot), salt, info, length);
-}
-
-secure_bytes KeyStore::hkdf(const secure_bytes& input_key, const bytes& salt, const bytes& info, std::size_t length) {
-    if (input_key.empty()) throw ArgumentError("hkdf: input_key is empty");
-    bytes ikm(input_key.begin(), input_key.end());
-    bytes request = encode_tlv(0xD1, ikm);
-    secure_wipe(ikm.data(), ikm.size());
-    return hkdf_with(std::move(request), salt, info, length);
 }
 
 bytes KeyStore::random(std::size_t count) {
