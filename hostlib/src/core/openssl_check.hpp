@@ -1,5 +1,5 @@
 // The one border between OpenSSL's return codes and simkit's exceptions, for the EVP wrappers in
-// hostlib/src/core (crypto.cpp, ec.cpp): a failed call raises CryptoError naming the call and
+// hostlib/src/core (crypto.cpp, ec_keys.cpp, ec_encoding.cpp, kdf.cpp, aes_gcm.cpp): a failed call raises CryptoError naming the call and
 // OpenSSL's queued error string.
 #pragma once
 
