@@ -5,6 +5,8 @@
 
 #include "gp/isd.hpp"
 #include "keystore/keystore_applet.hpp"
+#include "uicc/file_system.hpp"
+#include "usim/usim_applet.hpp"
 
 namespace simkit::sim {
 
@@ -13,6 +15,7 @@ std::vector<std::unique_ptr<Applet>> standard_applets() {
     std::vector<std::unique_ptr<Applet>> applets;
     applets.push_back(std::make_unique<IssuerSecurityDomain>());
     applets.push_back(std::make_unique<KeyStoreApplet>());
+    applets.push_back(std::make_unique<UsimApplet>());
     return applets;
 }
 
@@ -24,8 +27,9 @@ void write_card_defaults(PersistentState& state) {
 }
 
 std::unique_ptr<Card> assemble(PersistentState state, std::vector<std::unique_ptr<Applet>> applets,
-                               CardOptions options) {
+                               std::unique_ptr<uicc::FileSystem> files, CardOptions options) {
     auto card = std::make_unique<Card>(std::move(state), options);
+    card->install_file_system(std::move(files));
     bool first = true;
     for (auto& applet : applets) {
         card->install(std::move(applet), first);  // the ISD comes first and is the default
@@ -38,23 +42,28 @@ std::unique_ptr<Card> assemble(PersistentState state, std::vector<std::unique_pt
 
 std::unique_ptr<Card> open_simulated_card(const std::string& state_path, CardOptions options) {
     auto applets = standard_applets();
+    auto files = std::make_unique<uicc::FileSystem>();
     auto state = PersistentState::open(state_path, [&](PersistentState& fresh) {
         write_card_defaults(fresh);
+        files->write_factory_defaults(fresh);
         for (const auto& applet : applets) applet->write_factory_defaults(fresh);
     });
     // A state file from an older simkit keeps its data; records this build added get defaults.
+    files->add_missing_records(state);
     for (const auto& applet : applets) applet->add_missing_records(state);
     state.commit();
-    return assemble(std::move(state), std::move(applets), options);
+    return assemble(std::move(state), std::move(applets), std::move(files), options);
 }
 
 std::unique_ptr<Card> make_memory_card(CardOptions options) {
     auto applets = standard_applets();
+    auto files = std::make_unique<uicc::FileSystem>();
     PersistentState state;
     write_card_defaults(state);
+    files->write_factory_defaults(state);
     for (const auto& applet : applets) applet->write_factory_defaults(state);
     state.commit();
-    return assemble(std::move(state), std::move(applets), options);
+    return assemble(std::move(state), std::move(applets), std::move(files), options);
 }
 
 }  // namespace simkit::sim

@@ -26,6 +26,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "ratio_reporter.hpp"
 #include "simkit/card.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/ec.hpp"
@@ -157,46 +158,6 @@ void BM_Memory_Keygen(benchmark::State& state) {
     keygen_on(state, card);
 }
 
-// Collects the real time per operation of each benchmark for the ratio lines: the median when run
-// with --benchmark_repetitions, else the single run.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& run : runs) {
-            const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-            if (!median && run.run_type != Run::RT_Iteration) continue;
-            if (run.run_type == Run::RT_Iteration && run.repetitions > 1) continue;
-            micros_[run.run_name.function_name] =
-                run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e6;
-        }
-        ConsoleReporter::ReportRuns(runs);
-    }
-
-    void print_ratios() const {
-        std::printf("\n%-34s %10s %10s %8s\n", "vs bare EVP", "us/op", "EVP us/op", "ratio");
-        const std::pair<const char*, const char*> pairs[] = {
-            {"BM_Crypto_SignDigest", "BM_Evp_SignDigest"},
-            {"BM_Crypto_SignDigestImportEach", "BM_Evp_SignDigest"},
-            {"BM_StateFile_SignDigest", "BM_Evp_SignDigest"},
-            {"BM_Memory_SignDigest", "BM_Evp_SignDigest"},
-            {"BM_Crypto_Keygen", "BM_Evp_Keygen"},
-            {"BM_StateFile_Keygen", "BM_Evp_Keygen"},
-            {"BM_Memory_Keygen", "BM_Evp_Keygen"},
-        };
-        for (const auto& [card, evp] : pairs) {
-            const auto c = micros_.find(card), e = micros_.find(evp);
-            if (c == micros_.end() || e == micros_.end() || e->second <= 0) continue;
-            std::printf("%-34s %10.1f %10.1f %7.2fx\n", card, c->second, e->second, c->second / e->second);
-        }
-        const auto f = micros_.find("BM_StateFile_Keygen"), m = micros_.find("BM_Memory_Keygen");
-        if (f != micros_.end() && m != micros_.end()) {
-            std::printf("%-34s %10.1f\n", "state file commit per keygen", f->second - m->second);
-        }
-    }
-
-private:
-    std::map<std::string, double> micros_;
-};
 
 }  // namespace
 
@@ -213,9 +174,18 @@ BENCHMARK(BM_Memory_Keygen);
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    RatioReporter reporter;
+    simkit::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print_ratios();
+    reporter.print_ratios("vs bare EVP", "us/op",
+                          {{"BM_Crypto_SignDigest", "BM_Evp_SignDigest"},
+                           {"BM_Crypto_SignDigestImportEach", "BM_Evp_SignDigest"},
+                           {"BM_StateFile_SignDigest", "BM_Evp_SignDigest"},
+                           {"BM_Memory_SignDigest", "BM_Evp_SignDigest"},
+                           {"BM_Crypto_Keygen", "BM_Evp_Keygen"},
+                           {"BM_StateFile_Keygen", "BM_Evp_Keygen"},
+                           {"BM_Memory_Keygen", "BM_Evp_Keygen"}});
+    const auto file = reporter.micros("BM_StateFile_Keygen"), memory = reporter.micros("BM_Memory_Keygen");
+    if (file && memory) std::printf("%-54s %10.1f\n", "state file commit per keygen (us)", *file - *memory);
     benchmark::Shutdown();
     return 0;
 }

@@ -1,6 +1,6 @@
 // Card: power states and the command pipeline — parse, decode CLA, route to the runtime's own
-// commands (SELECT by name, MANAGE CHANNEL, GET RESPONSE) or to the selected applet, commit the
-// state, shape the response.
+// commands (SELECT by name, MANAGE CHANNEL, GET RESPONSE), to the UICC file system or to the
+// selected applet, commit the state, shape the response.
 #include "runtime/card.hpp"
 
 #include "runtime/atr.hpp"
@@ -35,6 +35,15 @@ Applet& Card::install(std::unique_ptr<Applet> applet, bool default_selected) {
     return installed;
 }
 
+void Card::install_file_system(std::unique_ptr<uicc::FileSystem> file_system) {
+    file_system_ = std::move(file_system);
+    for (auto& channel : channels_) channel.files = initial_file_position();
+}
+
+uicc::FilePosition Card::initial_file_position() const {
+    return file_system_ ? file_system_->initial_position() : uicc::FilePosition{};
+}
+
 void Card::power_on() {
     power_off();
     powered_ = true;
@@ -52,6 +61,7 @@ void Card::close_channel(Channel& channel) {
     channel.session.reset();
     channel.applet = nullptr;
     channel.open = false;
+    channel.files = initial_file_position();
     channel.pending.clear();
     channel.pending_offset = 0;
 }
@@ -90,13 +100,31 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
     try {
         const bool manage = interindustry && apdu.ins() == kInsManageChannel;
         const bool select = interindustry && apdu.ins() == kInsSelect && apdu.p1() == 0x04;
+        const bool file_select = file_system_ && uicc::FileSystem::is_file_select(apdu, cla);
         if ((manage || select) && cla.chaining) throw SwError(sw::kChainingNotSupported);
+        const uicc::FileNode* adf =
+            select && file_system_ && !apdu.data().empty() ? file_system_->adf_by_name(apdu.data()) : nullptr;
         if (manage) {
             response = manage_channel(apdu, cla);
+        } else if (adf != nullptr) {
+            response = select_adf(apdu, cla, *adf);  // ADF.USIM by (partial) AID
         } else if (select) {
             response = select_by_name(apdu, cla);  // may open the channel implicitly (ISO 7816-4 5.1.1.2)
+            // An applet is now the channel's selection; the file position waits, inactive (unless
+            // a short partial AID picked the applet of an ADF: then that ADF is current).
+            channel.files.active = false;
+            if (file_system_ && channel.applet != nullptr) {
+                if (const uicc::FileNode* app_adf = file_system_->adf_by_name(channel.applet->aid())) {
+                    file_system_->select_adf(CommandApdu::case3(0x00, kInsSelect, 0x04, 0x0C, app_adf->aid),
+                                             channel.files, *app_adf);
+                }
+            }
+        } else if (file_select) {
+            response = file_command(apdu, cla);  // SELECT by FID/path/parent; may open the channel
         } else if (!channel.open) {
             response = ResponseApdu(sw::kLogicalChannelNotSupported);
+        } else if (channel.files.active && uicc::FileSystem::handles(apdu, cla)) {
+            response = file_command(apdu, cla);
         } else if (channel.applet == nullptr) {
             response = ResponseApdu(sw::kInsNotSupported);
         } else {
@@ -117,6 +145,61 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
         return ResponseApdu(sw::kMemoryFailure);
     }
     return deliver(channel, apdu, std::move(response));
+}
+
+namespace {
+Applet* applet_with_aid(const std::vector<std::unique_ptr<Applet>>& applets, const bytes& aid) {
+    for (const auto& a : applets) {
+        if (a->aid() == aid) return a.get();
+    }
+    return nullptr;
+}
+}  // namespace
+
+void Card::follow_application(Channel& channel) {
+    Applet* wanted = nullptr;
+    if (channel.files.active && channel.files.df != nullptr) {
+        if (const uicc::FileNode* adf = channel.files.df->application()) wanted = applet_with_aid(applets_, adf->aid);
+    }
+    if (channel.applet != wanted) select_on_channel(channel, wanted);
+}
+
+ResponseApdu Card::select_adf(const CommandApdu& apdu, const ClaInfo& cla, const uicc::FileNode& adf) {
+    Channel& channel = channels_[cla.channel];
+    const bool opening = !channel.open;
+    const uicc::FilePosition before = channel.files;
+    ResponseApdu fcp = file_system_->select_adf(apdu, channel.files, adf);  // changes nothing if it throws
+    channel.open = true;
+    // Like SELECT of an applet: the ADF's applet (USIM) is (re)selected with a fresh session.
+    Applet* applet = applet_with_aid(applets_, adf.aid);
+    select_on_channel(channel, applet);
+    if (applet != nullptr) {
+        try {
+            CommandContext ctx{apdu, cla, state_, channel.session.get(), &applets_};
+            applet->on_select(ctx);  // may refuse; its FCI is replaced by the ADF's FCP
+        } catch (...) {
+            select_on_channel(channel, nullptr);
+            channel.files = before;
+            if (opening) close_channel(channel);
+            throw;
+        }
+    }
+    return fcp;
+}
+
+ResponseApdu Card::file_command(const CommandApdu& apdu, const ClaInfo& cla) {
+    Channel& channel = channels_[cla.channel];
+    const bool opening = !channel.open;  // only SELECT gets here on an unopened channel (implicit opening)
+    CommandContext ctx{apdu, cla, state_, nullptr, &applets_};
+    try {
+        ResponseApdu response = file_system_->process(ctx, channel.files);
+        channel.open = true;
+        if (apdu.ins() == kInsSelect) follow_application(channel);
+        return response;
+    } catch (...) {
+        if (opening) close_channel(channel);
+        throw;
+    }
 }
 
 }  // namespace simkit::sim

@@ -1,5 +1,6 @@
 // The simulated card: ATR, applets registered by AID, logical channels, SELECT, MANAGE CHANNEL,
-// GET RESPONSE, and dispatch of every other command to the applet selected on its channel.
+// GET RESPONSE, and dispatch of every other command to the applet selected on its channel, or to
+// the card's UICC file system (uicc/) while a file is the channel's current selection.
 // Many cards can live in one process; a card holds no global state.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include "runtime/applet.hpp"
 #include "simkit/apdu.hpp"
 #include "storage/persistent_state.hpp"
+#include "uicc/file_system.hpp"
 
 namespace simkit::sim {
 
@@ -31,6 +33,10 @@ public:
     // Registers an applet; the first one installed with `default_selected` is selected on the basic
     // channel after power on and reset (the ISD).
     Applet& install(std::unique_ptr<Applet> applet, bool default_selected = false);
+    // Gives the card a UICC file system (one per card; the current file is per logical channel).
+    // Without one, SELECT by FID/path goes to the selected applet as before.
+    void install_file_system(std::unique_ptr<uicc::FileSystem> file_system);
+    const uicc::FileSystem* file_system() const noexcept { return file_system_.get(); }
 
     // Answer to reset, with a valid TCK (see atr.hpp).
     const bytes& atr() const noexcept { return atr_; }
@@ -55,6 +61,9 @@ private:
         bool open = false;
         Applet* applet = nullptr;
         std::unique_ptr<AppletSession> session;
+        // Position in the file system (current DF/EF, PIN1/ADM1 verified). While `files.active`,
+        // file commands go to the file system; after reset the MF is set but inactive.
+        uicc::FilePosition files;
         // Response bytes not yet fetched with GET RESPONSE, and the SW that ends them.
         bytes pending;
         std::size_t pending_offset = 0;
@@ -65,6 +74,12 @@ private:
     ResponseApdu select_by_name(const CommandApdu& apdu, const ClaInfo& cla);
     ResponseApdu manage_channel(const CommandApdu& apdu, const ClaInfo& cla);
     ResponseApdu get_response(const CommandApdu& apdu, const ClaInfo& cla);
+    // SELECT of ADF.USIM by AID (P1 04), SELECT by FID/path/parent, other file commands (card.cpp).
+    ResponseApdu select_adf(const CommandApdu& apdu, const ClaInfo& cla, const uicc::FileNode& adf);
+    ResponseApdu file_command(const CommandApdu& apdu, const ClaInfo& cla);
+    // Makes the channel's applet the one of the ADF its file position is in (or none).
+    void follow_application(Channel& channel);
+    uicc::FilePosition initial_file_position() const;
     void select_on_channel(Channel& channel, Applet* applet);
     void close_channel(Channel& channel);
     // Applies Le, T=0 and 61xx rules to a handler's answer (response_delivery.cpp).
@@ -76,6 +91,7 @@ private:
     bool powered_ = false;
     std::vector<std::unique_ptr<Applet>> applets_;
     Applet* default_applet_ = nullptr;
+    std::unique_ptr<uicc::FileSystem> file_system_;
     std::array<Channel, kMaxLogicalChannels> channels_{};
 };
 

@@ -83,6 +83,11 @@ ResponseApdu Card::manage_channel(const CommandApdu& apdu, const ClaInfo& cla) {
         opened.open = true;
         // Opened from the basic channel: the default applet; from another: that channel's applet.
         select_on_channel(opened, cla.channel == 0 ? default_applet_ : origin.applet);
+        // The file position: the MF (inactive) from the basic channel, else the origin's current
+        // files; PIN1/ADM1 must be verified again on the new channel.
+        opened.files = cla.channel == 0 ? initial_file_position() : origin.files;
+        opened.files.pin1 = {};
+        opened.files.adm1 = {};
         if (p2 != 0) return ResponseApdu::ok();
         return ResponseApdu::ok({number});
     }

@@ -151,6 +151,7 @@ const char* at_cme_error_text(int code) {
     switch (code) {
         case cme::kOperationNotAllowed: return "operation not allowed";
         case cme::kOperationNotSupported: return "operation not supported";
+        case cme::kSimFailure: return "SIM failure";
         case cme::kInvalidIndex: return "invalid index";
         case cme::kTextStringTooLong: return "text string too long";
         case cme::kIncorrectParameters: return "incorrect parameters";

@@ -79,6 +79,7 @@ const char* at_cme_error_text(int code);
 namespace cme {
 constexpr int kOperationNotAllowed = 3;
 constexpr int kOperationNotSupported = 4;
+constexpr int kSimFailure = 13;
 constexpr int kInvalidIndex = 21;
 constexpr int kTextStringTooLong = 24;
 constexpr int kIncorrectParameters = 50;

@@ -75,8 +75,7 @@ std::string AtInterpreter::run_extended(const AtCommandLine& command) {
     }
     if (name == "+CGMI" && command.form == AtForm::Action) return answer(at_line(kManufacturer));
     if (name == "+CGMM" && command.form == AtForm::Action) return answer(at_line(kModel));
-    // No USIM application yet, so no IMSI (specs/at-modem.md).
-    if (name == "+CIMI" && command.form == AtForm::Action) return cme_error(cme::kOperationNotSupported);
+    if (name == "+CIMI" && command.form == AtForm::Action) return cimi();
     if (name == "+CMEE") return cmee(command);
     if (!is_channel_command) return at_error();
     if (command.form != AtForm::Set) return at_error();
@@ -196,17 +195,6 @@ std::string AtInterpreter::cgla(const AtCommandLine& command) {
     // The client sends its class byte for channel 0; the session says which channel it means.
     if (decode_cla((*apdu)[0])) (*apdu)[0] = cla_for_channel((*apdu)[0], it->second);
     return hex_response("+CGLA", exchange_(*apdu));
-}
-
-std::string AtInterpreter::crsm(const AtCommandLine& command) {
-    // AT+CRSM=<command>[,<fileid>[,<P1>,<P2>,<P3>[,<data>[,<pathid>]]]]: checked, then refused
-    // because the card has no file system yet (specs/at-modem.md).
-    const auto& p = command.parameters;
-    if (p.empty() || p.size() > 7 || !at_number(p[0])) return cme_error(cme::kIncorrectParameters);
-    for (std::size_t i = 1; i < p.size() && i < 5; ++i) {
-        if (!p[i].text.empty() && !at_number(p[i])) return cme_error(cme::kIncorrectParameters);
-    }
-    return cme_error(cme::kOperationNotSupported);
 }
 
 std::string AtInterpreter::prefixed(std::string_view name, std::string_view value) const {

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "serve/at_command_line.hpp"
 #include "serve/at_modem.hpp"
@@ -40,7 +41,13 @@ private:
     std::string ccho(const AtCommandLine& command);
     std::string cchc(const AtCommandLine& command);
     std::string cgla(const AtCommandLine& command);
+    // at_sim_files.cpp: the modem's own file access on the basic channel.
     std::string crsm(const AtCommandLine& command);
+    std::string cimi();
+    bytes sim_exchange(bytes apdu);  // 61xx fetched, 6Cxx re-sent
+    // SELECT of `fileid` (from the MF, or from ADF.USIM for its files / 7FFF paths) along `path`;
+    // the last answer (FCP and SW, or the failing SW).
+    bytes select_file(uint16_t fileid, const std::vector<uint16_t>& path);
     std::string cmee(const AtCommandLine& command);
 
     // "+NAME: " or "+NAME:" per the space-after-colon quirk.

@@ -189,9 +189,24 @@ def test_unknown_or_broken_commands_give_error(client, line):
     assert client.lines(line)[-1] == "ERROR"
 
 
-def test_cimi_and_crsm_are_refused_until_a_usim_exists(client):
-    assert client.lines("AT+CIMI")[-1] == "+CME ERROR: 4"
-    assert client.lines("AT+CRSM=176,28423,0,0,9")[-1] == "+CME ERROR: 4"
+def _decode_imsi(raw: bytes) -> str:
+    """EF.IMSI (3GPP TS 31.102 4.2.2) decoded here: length, parity nibble, swapped BCD digits."""
+    nibbles = []
+    for b in raw[1:1 + raw[0]]:
+        nibbles += [b & 0x0F, b >> 4]
+    digits = [n for n in nibbles[1:] if n != 0x0F]
+    return "".join(str(d) for d in digits)
+
+
+def test_cimi_and_crsm_read_the_usim_files(client):
+    cimi = client.lines("AT+CIMI")
+    assert cimi[-1] == "OK"
+    crsm = client.lines("AT+CRSM=176,28423,0,0,9")
+    assert crsm[-1] == "OK" and crsm[0].startswith("+CRSM: 144,0,")
+    raw = bytes.fromhex(crsm[0].split(",")[2].strip('"'))
+    assert cimi[0] == _decode_imsi(raw) and len(cimi[0]) == 15
+    assert client.lines("AT+CRSM=176,28572,0,0,1")[0] == "+CRSM: 106,130"  # no such file: 6A82
+    assert client.lines("AT+CRSM=203,28423")[-1] == "+CME ERROR: 4"
     assert client.lines("AT+CRSM=?")[-1] == "OK"
 
 

@@ -55,8 +55,8 @@ inline bool contains(const bytes& haystack, const bytes& needle) {
 // Opens an SCP03 session (factory keys, C-MAC + C-DEC + R-MAC + R-ENC) to the key store on the
 // basic channel and sends one STORE DATA block per DGI; returns the last status word.
 struct Personalizer {
-    explicit Personalizer(sim::Card& card) : host(card) {
-        select_keystore(card);
+    explicit Personalizer(sim::Card& card, const bytes& aid = kKeyStoreAid) : host(card) {
+        REQUIRE(sw_of(card, select_hex(0x00, aid)) == 0x9000);
         REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x33) == 0x9000);
     }
     uint16_t store(uint16_t dgi, const bytes& value, bool last = false) {

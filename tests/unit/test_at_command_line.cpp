@@ -126,7 +126,7 @@ TEST_CASE("result codes are framed by CR LF (V.250 verbose form)", "[at]") {
     CHECK(at_cme_error(50, true) == "\r\n+CME ERROR: incorrect parameters\r\n");
 }
 
-TEST_CASE("interpreter: echo, ATI, +CGMI, unknown commands, +CIMI and +CRSM refused", "[at]") {
+TEST_CASE("interpreter: echo, ATI, +CGMI, unknown commands, +CME ERROR modes", "[at]") {
     ModemUnderTest m;
     CHECK(m.modem.echo());
     CHECK(m.run("AT") == "\r\nOK\r\n");
@@ -138,13 +138,12 @@ TEST_CASE("interpreter: echo, ATI, +CGMI, unknown commands, +CIMI and +CRSM refu
     CHECK(m.run("AT+CGMI") == "\r\nsimkit\r\n\r\nOK\r\n");
     CHECK(m.run("AT+FOO") == "\r\nERROR\r\n");
     CHECK(m.run("nonsense") == "\r\nERROR\r\n");
-    CHECK(m.run("AT+CIMI") == "\r\n+CME ERROR: 4\r\n");
-    CHECK(m.run("AT+CRSM=176,28486,0,0,17") == "\r\n+CME ERROR: 4\r\n");
+    CHECK(m.run("AT+CRSM=203,28423") == "\r\n+CME ERROR: 4\r\n");  // RETRIEVE DATA: not offered
     CHECK(m.run("AT+CRSM=READ") == "\r\n+CME ERROR: 50\r\n");
     CHECK(m.run("AT+CMEE=2") == "\r\nOK\r\n");
-    CHECK(m.run("AT+CIMI") == "\r\n+CME ERROR: operation not supported\r\n");
+    CHECK(m.run("AT+CRSM=203,28423") == "\r\n+CME ERROR: operation not supported\r\n");
     CHECK(m.run("AT+CMEE=0") == "\r\nOK\r\n");
-    CHECK(m.run("AT+CIMI") == "\r\nERROR\r\n");
+    CHECK(m.run("AT+CRSM=203,28423") == "\r\nERROR\r\n");
     CHECK(m.modem.execute(AtLine{"AT", true}) == "\r\nERROR\r\n");
 }
 
@@ -216,4 +215,29 @@ TEST_CASE("interpreter: large session ids, bare +CCHO answers and URC injection"
     CHECK(opened == "\r\n+CREG: 1\r\n\r\n" + std::to_string(session) + "\r\n\r\n+CREG: 1\r\n\r\nOK\r\n");
     CHECK(m.run("AT+CGLA=1,10,\"80CA00E000\"") == "\r\n+CREG: 1\r\n\r\n+CME ERROR: 21\r\n");
     CHECK(m.run("AT+CCHC=" + std::to_string(session)) == "\r\n+CREG: 1\r\n\r\n+CREG: 1\r\n\r\nOK\r\n");
+}
+
+TEST_CASE("interpreter: +CIMI and +CRSM answer from the card's files", "[at][uicc]") {
+    ModemUnderTest m;
+    // EF.IMSI of a fresh card, decoded by hand (TS 31.102 4.2.2): 08 | 9 0 | 0 1 | 0 1 | ...
+    CHECK(m.run("AT+CIMI") == "\r\n001010123456789\r\n\r\nOK\r\n");
+    // READ BINARY of EF.IMSI (6F07 = 28423) and EF.ICCID (2FE2 = 12258); sw1,sw2 in decimal.
+    CHECK(m.run("AT+CRSM=176,28423,0,0,9") == "\r\n+CRSM: 144,0,\"080910101032547698\"\r\n\r\nOK\r\n");
+    CHECK(m.run("AT+CRSM=176,12258,0,0,10") == "\r\n+CRSM: 144,0,\"988812010000000000F3\"\r\n\r\nOK\r\n");
+    // The same by path from the MF: 3F00 7FFF (the USIM ADF) 6F07.
+    CHECK(m.run("AT+CRSM=176,28423,0,0,9,,\"3F007FFF\"") == "\r\n+CRSM: 144,0,\"080910101032547698\"\r\n\r\nOK\r\n");
+    // READ RECORD 1 of EF.DIR (2F00 = 12032): the USIM application template.
+    const std::string dir = m.run("AT+CRSM=178,12032,1,4,32");
+    CHECK(dir.rfind("\r\n+CRSM: 144,0,\"61184F10A0000000871002", 0) == 0);
+    // GET RESPONSE: the FCP of EF.IMSI (62 ... 82 02 41 21 83 02 6F 07 ...).
+    const std::string fcp = m.run("AT+CRSM=192,28423");
+    CHECK(fcp.rfind("\r\n+CRSM: 144,0,\"62", 0) == 0);
+    CHECK(fcp.find("83026F07") != std::string::npos);
+    // A missing file: the card's 6A82 as 106,130. UPDATE without ADM1: 6982 as 105,130.
+    CHECK(m.run("AT+CRSM=176,28572,0,0,1") == "\r\n+CRSM: 106,130\r\n\r\nOK\r\n");
+    CHECK(m.run("AT+CRSM=214,28542,0,0,1,\"00\"") == "\r\n+CRSM: 105,130\r\n\r\nOK\r\n");
+    // STATUS: the FCP of the current application.
+    CHECK(m.run("AT+CRSM=242,0,0,0,0").rfind("\r\n+CRSM: 144,0,\"62", 0) == 0);
+    CHECK(m.run("AT+CRSM=176") == "\r\n+CME ERROR: 50\r\n");             // no file id
+    CHECK(m.run("AT+CRSM=214,28542,0,0,1,\"0\"") == "\r\n+CME ERROR: 50\r\n");  // odd hex
 }

@@ -277,7 +277,7 @@ TEST_CASE("COMPUTE PRF and COMPUTE HKDF give the published TLS 1.2 PRF and RFC 5
     label_and_seed.insert(label_and_seed.end(), seed.begin(), seed.end());
     const bytes expected = prf.hex("out");  // 100 bytes
     {
-        Personalizer p(*card);  // secret 01 gets the vector's secret (DGI 0104, sent encrypted)
+        Personalizer p(*card);  // secret 01 gets the vector's secret (DGI 0104)
         REQUIRE(p.store(0x0104, cat(from_hex("860101"), encode_tlv(0x53, secret)), true) == 0x9000);
     }
     select_keystore(*card, 0x01);  // on a logical channel (implicit opening), as wolfSSL does

@@ -4,10 +4,19 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "simkit/apdu.hpp"
 
 namespace simkit::cli {
+
+// Lowercase hex, as every --json prints bytes.
+std::string lower_hex(const bytes& data);
+std::string lower_hex(const secure_bytes& data);
+// The hex of one option's value; a FormatError names the option ("--rand: odd number of hex digits").
+bytes option_hex(const std::string& option, const std::string& text);
+// The same for a secret option (keys): secure_bytes, and the text wiped.
+secure_bytes option_secret_hex(const std::string& option, std::string& text);
 
 // Indented JSON on stdout; bytes that are not UTF-8 (none expected) become U+FFFD instead of failing.
 void print_json(const nlohmann::ordered_json& value);

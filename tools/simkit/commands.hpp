@@ -9,13 +9,19 @@ namespace simkit::cli {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// `aka` (AUTHENTICATE on the card's USIM, relay or network mode).
+void add_aka_command(CLI::App& app, int& exit_code);
 void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_derive_command(CLI::App& app, int& exit_code);
 void add_gp_command(CLI::App& app, int& exit_code);
 // `key` (the IoT SAFE key store) and `pin` (the user PIN).
 void add_key_command(CLI::App& app, int& exit_code);
+// `milenage` (offline: MILENAGE outputs for K, OP/OPc, RAND, SQN, AMF; no card).
+void add_milenage_command(CLI::App& app, int& exit_code);
 void add_pin_command(CLI::App& app, int& exit_code);
+// `read` (UICC files decoded: iccid, imsi, ad, any EF by path).
+void add_read_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);
 // `scp03` and `scp02`.
 void add_scp_commands(CLI::App& app, int& exit_code);

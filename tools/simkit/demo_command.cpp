@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "demo_story.hpp"
 #include "simkit/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
@@ -26,21 +27,6 @@
 namespace simkit::cli {
 
 namespace {
-class Story {
-public:
-    explicit Story(Card& card) : card_(card) {}
-    static void say(const std::string& text) { std::cout << "\n== " << text << "\n"; }
-    ResponseApdu send(const std::string& hex) {
-        const bytes command = from_hex(hex);
-        const bytes response = card_.transmit_bytes(command);
-        std::cout << "  > " << trace_command(command) << "\n  < " << trace_response(response) << "\n";
-        return ResponseApdu::parse(response);
-    }
-
-private:
-    Card& card_;
-};
-
 std::filesystem::path make_temp_dir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "simkit-demo.XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw Error("demo: cannot create a temporary directory");
@@ -280,9 +266,13 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
     tell_modem(state, serial);
     tell_secure_channel(uri);
     tell_key_store(uri);
+    tell_usim(uri);
     std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n"
               << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n"
-              << "  build/bin/simkit key gen --card sim:card.state --slot 1\n";
+              << "  build/bin/simkit key gen --card sim:card.state --slot 1\n"
+              << "  build/bin/simkit read --card sim:card.state imsi\n"
+              << "  build/bin/simkit aka --card sim:card.state --k 465b5ce8b199b49faa5f0a2ee238a6bc "
+                 "--opc cd63cb71954a9f4e48a5994e37a02baf --sqn 000000000041\n";
 }
 }  // namespace
 

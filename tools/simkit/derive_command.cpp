@@ -23,23 +23,6 @@ struct DeriveOptions {
     bool json = false;
 };
 
-std::string lower_hex(const std::string& upper) {
-    std::string out = upper;
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-std::string lower_hex(const secure_bytes& data) { return lower_hex(to_hex(data)); }
-std::string lower_hex(const bytes& data) { return lower_hex(to_hex(data)); }
-
-// Hex of one option; a FormatError names the option it came from.
-bytes option_hex(const std::string& option, const std::string& text) {
-    try {
-        return from_hex(text);
-    } catch (const FormatError& e) {
-        throw FormatError(option + ": " + e.what());
-    }
-}
-
 int run_derive(const DeriveOptions& opt) {
     // Every argument is checked before anything is printed.
     const DiversificationScheme scheme = parse_diversification_scheme(opt.scheme);

@@ -71,8 +71,6 @@ std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
-std::string lower_hex(const bytes& data) { return lower(to_hex(data)); }
-std::string lower_hex(const secure_bytes& data) { return lower(to_hex(data)); }
 std::string slot_hex(int slot) {
     const uint8_t b = static_cast<uint8_t>(slot);
     return to_hex(&b, 1);

@@ -13,12 +13,15 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("simkit ") + SIMKIT_VERSION);
     app.require_subcommand(1);
     int exit_code = 0;
+    simkit::cli::add_aka_command(app, exit_code);
     simkit::cli::add_apdu_command(app, exit_code);
     simkit::cli::add_demo_command(app, exit_code);
     simkit::cli::add_derive_command(app, exit_code);
     simkit::cli::add_gp_command(app, exit_code);
     simkit::cli::add_key_command(app, exit_code);
+    simkit::cli::add_milenage_command(app, exit_code);
     simkit::cli::add_pin_command(app, exit_code);
+    simkit::cli::add_read_command(app, exit_code);
     simkit::cli::add_readers_command(app, exit_code);
     simkit::cli::add_scp_commands(app, exit_code);
     try {

@@ -31,6 +31,9 @@ constexpr uint16_t kFileNotFound = 0x6A82;
 constexpr uint16_t kRecordNotFound = 0x6A83;
 constexpr uint16_t kNotEnoughMemory = 0x6A84;
 constexpr uint16_t kIncorrectP1P2 = 0x6A86;
+// TS 102 221 10.2.1.5: AUTHENTICATE refused (wrong MAC in AUTN; unsupported context).
+constexpr uint16_t kAuthenticationMacFailure = 0x9862;
+constexpr uint16_t kSecurityContextNotSupported = 0x9864;
 constexpr uint16_t kReferencedDataNotFound = 0x6A88;
 constexpr uint16_t kWrongP1P2 = 0x6B00;
 constexpr uint16_t kInsNotSupported = 0x6D00;

@@ -59,6 +59,8 @@ constexpr std::array kExact{
     SwEntry{0x6E00, "class not supported"},
     SwEntry{0x6F00, "no precise diagnosis"},
     SwEntry{0x9484, "algorithm not supported"},
+    SwEntry{0x9862, "authentication error, incorrect MAC (AUTN)"},
+    SwEntry{0x9864, "authentication error, security context not supported"},
     SwEntry{0x9485, "invalid key check value"},
 };
 }  // namespace
