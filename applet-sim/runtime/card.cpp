@@ -16,7 +16,7 @@ constexpr uint8_t kInsGetResponse = 0xC0;
 }  // namespace
 
 Card::Card(PersistentState state, CardOptions options)
-    : state_(std::move(state)), options_(options), atr_(build_atr()) {
+    : state_(std::move(state)), options_(options), atr_(build_atr(options.t0)) {
     if (options_.channels < 1 || options_.channels > kMaxLogicalChannels) {
         throw ArgumentError("CardOptions.channels must be 1..20, not " + std::to_string(options_.channels));
     }
@@ -64,6 +64,8 @@ void Card::close_channel(Channel& channel) {
     channel.files = initial_file_position();
     channel.pending.clear();
     channel.pending_offset = 0;
+    channel.held_answer.reset();
+    channel.held_command.clear();
 }
 
 void Card::select_on_channel(Channel& channel, Applet* applet) {
@@ -95,6 +97,14 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
     // Any other command on the channel abandons unfetched response bytes.
     channel.pending.clear();
     channel.pending_offset = 0;
+    // The re-send a 6Cxx asked for: the held answer, without running the command again.
+    if (channel.held_answer) {
+        std::optional<ResponseApdu> held = std::move(channel.held_answer);
+        channel.held_answer.reset();
+        if (apdu.iso_case() == 2 && command_without_le(apdu) == channel.held_command) {
+            return deliver(channel, apdu, std::move(*held));
+        }
+    }
 
     ResponseApdu response;
     try {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <memory>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct CardOptions {
     // Logical channels the card offers, 1..20 (channel 0 is the basic channel).
     uint8_t channels = 20;
 };
+
+// CLA INS P1 P2 and the command data: what a 6Cxx re-send repeats (response_delivery.cpp).
+bytes command_without_le(const CommandApdu& apdu);
 
 class Card {
 public:
@@ -68,6 +72,11 @@ private:
         bytes pending;
         std::size_t pending_offset = 0;
         uint16_t pending_sw = 0x9000;
+        // T=0: the answer held back by a 6Cxx and the command it answers (without Le). The same
+        // command re-sent with Le = xx gets this answer instead of running again (ISO 7816-3
+        // 10.3.4), so a command with effects (the next part of a list, a counter) runs once.
+        std::optional<ResponseApdu> held_answer;
+        bytes held_command;
     };
 
     ResponseApdu process(const CommandApdu& apdu, const ClaInfo& cla);

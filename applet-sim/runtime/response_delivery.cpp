@@ -16,6 +16,12 @@ uint16_t more_data_sw(std::size_t remaining) {
 bool carries_data(uint16_t sw) { return sw == 0x9000 || (sw >> 8) == 0x62 || (sw >> 8) == 0x63; }
 }  // namespace
 
+bytes command_without_le(const CommandApdu& apdu) {
+    bytes header{apdu.cla(), apdu.ins(), apdu.p1(), apdu.p2()};
+    header.insert(header.end(), apdu.data().begin(), apdu.data().end());
+    return header;
+}
+
 ResponseApdu Card::deliver(Channel& channel, const CommandApdu& apdu, ResponseApdu response) {
     bytes& data = response.data();
     if (data.empty() || !carries_data(response.sw())) return response;
@@ -28,7 +34,10 @@ ResponseApdu Card::deliver(Channel& channel, const CommandApdu& apdu, ResponseAp
     if (options_.t0) {
         if (apdu.iso_case() == 2) {
             if (data.size() <= CommandApdu::kMaxShortNe && apdu.ne() != data.size()) {
-                return ResponseApdu(static_cast<uint16_t>(0x6C00 | (data.size() & 0xFF)));
+                const uint16_t sw = static_cast<uint16_t>(0x6C00 | (data.size() & 0xFF));
+                channel.held_command = command_without_le(apdu);
+                channel.held_answer = std::move(response);
+                return ResponseApdu(sw);
             }
         } else {
             now = 0;  // T=0 cannot send data after a command's data: announce it with 61xx

@@ -71,7 +71,8 @@ def test_apdus_share_one_session(card):
     assert out[4] == "6881"  # channel 1 closed again
 
 
-def test_get_response_is_automatic_unless_raw(card):
+def test_get_response_is_automatic_unless_raw(tmp_path):
+    card = f"sim:{tmp_path / 'card.state'}?t1=1"  # T=1: a short Le gets part of the data and 61xx
     full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
     chained = lines_of(run("apdu", "--card", card, "80CA00E005", check_rc=0))[0]
     assert chained == full
@@ -82,13 +83,22 @@ def test_get_response_is_automatic_unless_raw(card):
     assert full.startswith(data_hex)
 
 
-def test_wrong_le_in_t0_mode_is_resent(tmp_path):
-    card = f"sim:{tmp_path / 'card.state'}?t0=1"
+@pytest.mark.parametrize("options", ["", "?t0=1", "?t1=0"])
+def test_wrong_le_in_t0_mode_is_resent(tmp_path, options):
+    card = f"sim:{tmp_path / 'card.state'}{options}"  # T=0 is sim:'s default, as on a real SIM
     full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
     data_hex, sw = full.split(" ")
     assert sw == "9000"
     raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E000", check_rc=0))[0]
     assert raw == "6C%02X" % (len(data_hex) // 2)
+    # A case-4 command's data always comes with GET RESPONSE.
+    raw = lines_of(run("apdu", "--card", card, "--raw", SELECT_ISD + "00", check_rc=0))[0]
+    assert raw.startswith("61")
+
+
+def test_t0_and_t1_options_contradicting_exit_2(tmp_path):
+    out = run("apdu", "--card", f"sim:{tmp_path / 'card.state'}?t0=1&t1=1", "80CA00E000", check_rc=2)
+    assert "contradict" in out.stderr
 
 
 def test_json_output(card):
@@ -102,9 +112,10 @@ def test_json_output(card):
 
 
 def test_trace_shows_exchange_on_stderr(card):
-    proc = run("apdu", "--card", card, "--trace", "80CA00E005", check_rc=0)
+    proc = run("apdu", "--card", card, "--trace", "80CA00E005", SELECT_ISD + "00", check_rc=0)
     assert "> 80CA00E005" in proc.stderr
-    assert "> 00C00000" in proc.stderr  # the GET RESPONSE it sent
+    assert "< 6C" in proc.stderr and "> 80CA00E0" in proc.stderr  # T=0: 6Cxx and the re-send it made
+    assert "> 00C00000" in proc.stderr  # the GET RESPONSE it sent for the SELECT's 61xx
     assert "< " in proc.stderr
 
 

@@ -166,3 +166,21 @@ def test_help_teaches_with_an_example():
     proc = run("milenage", "--help")
     assert proc.returncode == 0
     assert "simkit milenage --k" in proc.stdout and "--opc" in proc.stdout
+
+
+def _vector_lines():
+    """Every line of tests/vectors/milenage_ts35208.vec (the TS 35.208 sets, TS 55.205 SRES/Kc)."""
+    path = Path(__file__).resolve().parents[1] / "vectors" / "milenage_ts35208.vec"
+    for line in path.read_text().splitlines():
+        if line.startswith("milenage "):
+            yield dict(field.split("=", 1) for field in line.split()[1:])
+
+
+@pytest.mark.parametrize("v", list(_vector_lines()), ids=lambda v: v["set"])
+def test_cli_gives_every_published_set(v):
+    got = milenage_json(*args_for(v["k"], v["rand"], v["sqn"], v["amf"], op=v["op"]))
+    expected = dict(opc=v["opc"], mac_a=v["f1"], mac_s=v["f1star"], res=v["f2"], ck=v["f3"], ik=v["f4"], ak=v["f5"],
+                    ak_star=v["f5star"])
+    assert {name: got[name] for name in expected} == expected
+    if "sres" in v:
+        assert (got["sres"], got["kc"]) == (v["sres"], v["kc"])

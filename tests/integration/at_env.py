@@ -50,7 +50,12 @@ def quirk_args(quirks):
 class AtModemEnv:
     """One simulated card served as an AT modem on a pty; `uri` is its `at:` card URI."""
 
-    def __init__(self, bin_dir=None, quirks=(), state_from=None, log_level="info", start_timeout=10.0):
+    def __init__(self, bin_dir=None, quirks=(), state_from=None, log_level="info", start_timeout=10.0, protocol="t1"):
+        # "t1": simkit-card serve --t1 (the AT suites compare raw answers with a T=1 twin); "t0": the
+        # card's default, as a real SIM behind a modem.
+        if protocol not in ("t0", "t1"):
+            raise ValueError(f"protocol must be t0 or t1, not {protocol!r}")
+        self.protocol = protocol
         self.bin_dir = bin_dir or default_bin_dir()
         self.quirks = list(quirks)
         self.state_from = state_from
@@ -94,6 +99,8 @@ class AtModemEnv:
         self._stderr = open(os.path.join(self.workdir, "simkit-card.log"), "w")
         command = [os.path.join(self.bin_dir, "simkit-card"), "serve", "--state", self.state_path,
                    "--at-pty", self.link, "--log-level", self.log_level] + quirk_args(self.quirks)
+        if self.protocol == "t1":
+            command.append("--t1")
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=self._stderr)
         deadline = time.monotonic() + self.start_timeout

@@ -3,7 +3,8 @@
 `served_card` is parametrised over sim:, pcsc: (private pcscd + vpcd + simkit-card) and at:
 (simkit-card on a pty). Each yields a ServedCard whose `run()` runs the real simkit CLI against that
 card, and whose `twin` is a sim: card on a copy of the same state file: a second path to the same
-card state, so every transport's answers can be compared with the in-process card's.
+card state, so every transport's answers can be compared with the in-process card's. Every served card
+follows T=0, the default of sim: and simkit-card serve (as a real SIM): the host completes 61xx/6Cxx.
 """
 import os
 import shutil
@@ -67,13 +68,13 @@ def served_card(request):
                            capture_output=True)
             yield ServedCard("sim", f"sim:{state}", _twin(state, workdir))
         elif request.param == "pcsc":
-            with pcscd_env_or_skip(BIN) as env:
+            with pcscd_env_or_skip(BIN, protocol="t0") as env:
                 yield ServedCard("pcsc", env.uri, _twin(env.state_path, workdir), env.environ)
         else:
             # at-csim: logical channels opened by the APDUs themselves inside AT+CSIM;
             # at-ccho: the modem's AT+CCHO / AT+CGLA / AT+CCHC (specs/at-modem.md)
             channels = request.param.split("-")[1]
-            with AtModemEnv(str(BIN)) as env:
+            with AtModemEnv(str(BIN), protocol="t0") as env:
                 yield ServedCard(request.param, env.uri_with(channels=channels), _twin(env.state_path, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

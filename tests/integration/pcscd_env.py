@@ -125,11 +125,16 @@ class PcscdEnv:
 
     def __init__(self, bin_dir: str | os.PathLike | None = None, state_path: str | os.PathLike | None = None,
                  card_args: tuple[str, ...] = (), log_level: str = "info", pcscd_debug: bool = False,
-                 start_timeout: float = 15.0):
+                 start_timeout: float = 15.0, protocol: str = "t1"):
+        # The card's protocol: "t1" (--t1: answers carry data, ATR offers T=1; the suites about raw
+        # exchanges rely on it) or "t0" (simkit-card's default, as a real SIM).
+        if protocol not in ("t0", "t1"):
+            raise ValueError(f"protocol must be t0 or t1, not {protocol!r}")
         self.bin_dir = Path(bin_dir) if bin_dir else default_bin_dir()
         self.simkit = self.bin_dir / "simkit"
         self.simkit_card = self.bin_dir / "simkit-card"
-        self.card_args = tuple(card_args)
+        self.card_args = tuple(card_args) + (("--t1",) if protocol == "t1" else ())
+        self.protocol = protocol
         self.log_level = log_level
         self.pcscd_debug = pcscd_debug
         self.start_timeout = start_timeout

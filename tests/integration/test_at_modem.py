@@ -84,7 +84,7 @@ class PtyClient:
 
 def sim_answers(state, apdus):
     """R-APDUs in hex from the in-process card (`sim:`), one session, no GET RESPONSE chores."""
-    result = subprocess.run([os.path.join(BIN, "simkit"), "apdu", "--raw", "--card", "sim:" + state] + apdus,
+    result = subprocess.run([os.path.join(BIN, "simkit"), "apdu", "--raw", "--card", "sim:" + state + "?t1=1"] + apdus,
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     return [line.replace(" ", "") for line in result.stdout.splitlines()]

@@ -67,7 +67,7 @@ def reference(base_state, tmp_path_factory):
     for raw in (False, True):
         twin = str(tmp_path_factory.mktemp("twin") / "twin.state")
         shutil.copyfile(base_state, twin)
-        result = simkit("sim:" + twin, FLOW, raw=raw)
+        result = simkit("sim:" + twin + "?t1=1", FLOW, raw=raw)
         assert result.returncode == 0, result.stderr
         answers.append(result.stdout)
     # The reference itself must be what ISO 7816-4 / GlobalPlatform promise for this flow.
@@ -148,7 +148,7 @@ def test_a_300_byte_apdu_passes_without_a_limit(base_state, tmp_path):
     apdu = "80E2000000012C" + "5A" * 300
     twin = str(tmp_path / "twin.state")
     shutil.copyfile(base_state, twin)
-    expected = simkit("sim:" + twin, [apdu])
+    expected = simkit("sim:" + twin + "?t1=1", [apdu])
     with AtModemEnv(BIN, state_from=base_state) as env:
         result = simkit(env.uri, [apdu])
         assert result.returncode == 0, result.stderr

@@ -73,7 +73,7 @@ def test_reset_and_power_off_end_channels_but_keep_the_state(env, tmp_path):
     # The persistent data is what the state file holds: the sim: transport reads the same from a copy.
     copy = tmp_path / "copy.state"
     shutil.copyfile(env.state_path, copy)
-    sim = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}", "80CA9F7F00"], capture_output=True,
+    sim = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}?t1=1", "80CA9F7F00"], capture_output=True,
                          text=True, check=True).stdout.split()
     assert "".join(sim) == seen["cplc_before"]
 
@@ -147,6 +147,10 @@ def test_daemon_survives_broken_framing(tmp_path):
             for byte in frame(bytes.fromhex(SELECT_ISD)):
                 conn.sendall(bytes([byte]))
                 time.sleep(0.002)
+            answer = read_frame(conn)
+            # The daemon's default is T=0: the SELECT's FCI is announced (61xx) and fetched.
+            assert len(answer) == 2 and answer[0] == 0x61
+            conn.sendall(frame(bytes([0x00, 0xC0, 0x00, 0x00, answer[1]])))
             answer = read_frame(conn)
             assert answer[-2:] == b"\x90\x00" and bytes.fromhex("8408" + ISD_AID) in answer
             # Two frames in one write, then a peer that leaves in the middle of a frame.

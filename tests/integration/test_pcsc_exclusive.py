@@ -153,7 +153,7 @@ def sim_answers(env: PcscdEnv, tmp_path: Path, apdus: list[str]) -> list[str]:
     """Answers (data+SW as one hex string each) of a fresh session on a copy of the served card."""
     copy = tmp_path / "sim-copy.state"
     shutil.copyfile(env.state_path, copy)
-    out = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}", *apdus],
+    out = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}?t1=1", *apdus],
                          capture_output=True, text=True, check=True, timeout=60)
     return [line.replace(" ", "") for line in out.stdout.splitlines()]
 

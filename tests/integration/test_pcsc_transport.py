@@ -32,7 +32,7 @@ def sim_answers(env: PcscdEnv, tmp_path: Path, apdus: list[str], raw: bool = Fal
     """The same APDUs on the in-process simulated card, from a copy of the served state file."""
     copy = tmp_path / "sim-copy.state"
     shutil.copyfile(env.state_path, copy)
-    out = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}", *(["--raw"] if raw else []), *apdus],
+    out = subprocess.run([str(BIN / "simkit"), "apdu", "--card", f"sim:{copy}?t1=1", *(["--raw"] if raw else []), *apdus],
                          capture_output=True, text=True, check=True, timeout=60)
     return out.stdout.splitlines()
 
@@ -110,10 +110,16 @@ def test_every_session_starts_clean(env, tmp_path):
     assert first == second == sim_answers(env, tmp_path, ["0070000001"])
 
 
-@pytest.mark.parametrize("options", ["?mode=exclusive", "?protocol=t1", "?protocol=t0", "?protocol=any&mode=shared",
+@pytest.mark.parametrize("options", ["?mode=exclusive", "?protocol=t1", "?protocol=any&mode=shared",
                                      "?disconnect=leave", "?wait=1"])
 def test_uri_options(env, tmp_path, options):
     assert pcsc_answers(env, [SELECT_ISD], uri=env.uri + options) == sim_answers(env, tmp_path, [SELECT_ISD])
+
+
+def test_protocol_the_card_does_not_follow_is_refused(env):
+    # The fixture's card follows T=1 (--t1) and its ATR offers T=1 only: T=0 cannot be activated.
+    out = env.simkit_run("apdu", "--card", env.uri + "?protocol=t0", SELECT_ISD, check=False)
+    assert out.returncode == 1 and "SCARD_E_PROTO_MISMATCH" in out.stderr
 
 
 def test_reader_by_index_and_first_with_card(env, tmp_path):

@@ -12,17 +12,25 @@
 using namespace simkit;
 using namespace simkit::test;
 
-TEST_CASE("ATR: TS 3B, T=0 and T=1 offered, K historical bytes, TCK = XOR of T0..last", "[card][atr]") {
-    auto card = sim::make_memory_card();
-    const bytes atr = card->atr();
-    REQUIRE(atr.size() >= 4);
-    CHECK(atr[0] == 0x3B);  // direct convention
-    // Walk the interface bytes (ISO 7816-3 8.2.2): Yi says which of TA/TB/TC/TD follow.
-    std::size_t pos = 1;
-    const std::size_t k = atr[1] & 0x0F;
-    uint8_t y = atr[1] >> 4;
-    ++pos;
+namespace {
+bytes cat_byte(bytes b, uint8_t x) {
+    b.push_back(x);
+    return b;
+}
+
+// The protocols an ATR indicates (ISO 7816-3 8.2.2: Yi says which of TA/TB/TC/TD follow; each TDi
+// names one), its historical bytes' offset and count.
+struct AtrWalk {
     std::vector<int> protocols;
+    std::size_t historical = 0;
+    std::size_t k = 0;
+};
+AtrWalk walk_atr(const bytes& atr) {
+    AtrWalk out;
+    REQUIRE(atr.size() >= 2);
+    std::size_t pos = 2;
+    out.k = atr[1] & 0x0F;
+    uint8_t y = atr[1] >> 4;
     while (true) {
         if (y & 0x1) ++pos;  // TA
         if (y & 0x2) ++pos;  // TB
@@ -30,22 +38,45 @@ TEST_CASE("ATR: TS 3B, T=0 and T=1 offered, K historical bytes, TCK = XOR of T0.
         if (!(y & 0x8)) break;
         REQUIRE(pos < atr.size());
         const uint8_t td = atr[pos++];
-        protocols.push_back(td & 0x0F);
+        out.protocols.push_back(td & 0x0F);
         y = td >> 4;
     }
-    CHECK(protocols == std::vector<int>{0, 1});
-    // T=1 offered: TCK present after the historical bytes.
-    REQUIRE(atr.size() == pos + k + 1);
+    out.historical = pos;
+    return out;
+}
+}  // namespace
+
+TEST_CASE("ATR: TS 3B, exactly the protocol the card follows, K historical bytes, TCK only for T=1", "[card][atr]") {
+    // T=1 behaviour: TD1 names T=1 alone, TCK = XOR of T0..last historical byte.
+    auto t1_card = sim::make_memory_card();
+    const bytes atr = t1_card->atr();
+    CHECK(atr[0] == 0x3B);  // direct convention
+    const AtrWalk t1 = walk_atr(atr);
+    CHECK(t1.protocols == std::vector<int>{1});
+    REQUIRE(atr.size() == t1.historical + t1.k + 1);
     uint8_t tck = 0;
     for (std::size_t i = 1; i + 1 < atr.size(); ++i) tck ^= atr[i];
     CHECK(atr.back() == tck);
     CHECK(sim::atr_check_byte_valid(atr));
-    // Historical bytes: category indicator 80, then COMPACT-TLV objects.
-    CHECK(atr[pos] == 0x80);
+    CHECK(atr[t1.historical] == 0x80);  // category indicator 80, then COMPACT-TLV objects
     bytes corrupted = atr;
     corrupted[3] ^= 0x01;
     CHECK_FALSE(sim::atr_check_byte_valid(corrupted));
     CHECK_FALSE(sim::atr_check_byte_valid(bytes{0x3B}));
+
+    // T=0 behaviour: no interface bytes at all (T=0 implied, ISO 7816-3 8.2.3), hence no TCK.
+    sim::CardOptions options;
+    options.t0 = true;
+    auto t0_card = sim::make_memory_card(options);
+    const bytes atr0 = t0_card->atr();
+    const AtrWalk t0 = walk_atr(atr0);
+    CHECK(atr0[0] == 0x3B);
+    CHECK(t0.protocols.empty());
+    CHECK(atr0.size() == t0.historical + t0.k);
+    CHECK(bytes(atr0.begin() + static_cast<std::ptrdiff_t>(t0.historical), atr0.end()) ==
+          bytes(atr.begin() + static_cast<std::ptrdiff_t>(t1.historical), atr.end() - 1));  // same historical bytes
+    CHECK(sim::atr_check_byte_valid(atr0));
+    CHECK_FALSE(sim::atr_check_byte_valid(cat_byte(atr0, 0x00)));
 }
 
 TEST_CASE("SELECT the ISD by full AID: FCI with 84 = AID, 9000", "[card][select]") {

@@ -75,3 +75,30 @@ TEST_CASE("T=0: echoed data comes through GET RESPONSE in Le-sized pieces", "[ca
     CHECK(tail.data().front() == 0x00);  // byte 256 of 0, 1, 2 ... wraps to 00
     CHECK(tail.sw() == 0x9000);
 }
+
+TEST_CASE("T=0: the re-send a 6Cxx asks for gets the held answer; the command does not run twice", "[card][t0]") {
+    sim::CardOptions options;
+    options.t0 = true;
+    auto card = sim::make_memory_card(options);
+    // The key store's object list comes in parts: each GET DATA 01 01 moves to the next part, so a
+    // command run twice would skip a part.
+    REQUIRE(sw_of(*card, "00A4040C07A0000005590010") == 0x9000);
+    const ResponseApdu first_asked = send(*card, "00CB010000");
+    REQUIRE(first_asked.sw1() == 0x6C);
+    const ResponseApdu first = send(*card, "00CB0100" + to_hex(bytes{first_asked.sw2()}));
+    REQUIRE(first.sw() == 0x6300);  // more parts follow
+    REQUIRE(first.data().size() == first_asked.sw2());
+    CHECK(first.data()[0] == 0xC1);  // the first part starts with the private keys
+    const ResponseApdu next_asked = send(*card, "00CB010100");
+    REQUIRE(next_asked.sw1() == 0x6C);
+    const ResponseApdu next = send(*card, "00CB0101" + to_hex(bytes{next_asked.sw2()}));
+    CHECK(next.data().size() == next_asked.sw2());
+    CHECK(next.data() != first.data());
+    // Another command in between drops the held answer: the re-send then runs the command anew.
+    REQUIRE(sw_of(*card, "00A4040C07A0000005590010") == 0x9000);  // restarts the list
+    const ResponseApdu again_asked = send(*card, "00CB010000");
+    REQUIRE(again_asked.sw1() == 0x6C);
+    REQUIRE(sw_of(*card, "0084000008") == 0x9000);  // GET RANDOM, 8 bytes
+    const ResponseApdu rerun = send(*card, "00CB0100" + to_hex(bytes{again_asked.sw2()}));
+    CHECK(rerun.sw1() != 0x6C);  // answered by running GET DATA again (the list restarted by SELECT)
+}

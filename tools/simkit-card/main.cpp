@@ -33,7 +33,7 @@ struct ServeOptions {
     std::string state_path;
     std::string vpcd;
     std::string log_level = "info";
-    bool t0 = false;
+    bool t1 = false;
     simkit::sim::AtModemOptions at;
 };
 
@@ -43,7 +43,7 @@ int serve(const ServeOptions& opt) {
         throw simkit::ArgumentError("serve needs at least one of --vpcd HOST:PORT and --at-pty LINK");
     }
     simkit::sim::CardOptions card_options;
-    card_options.t0 = opt.t0;
+    card_options.t0 = !opt.t1;
     simkit::sim::SharedCard card(simkit::sim::open_simulated_card(opt.state_path, card_options));
     simkit::log::info("card", "serving state " + opt.state_path + ", ATR " + simkit::to_hex(card.atr()));
     install_signal_handlers();
@@ -86,7 +86,9 @@ int main(int argc, char** argv) {
     CLI::App* init = app.add_subcommand("init", "Create a card state file with factory defaults (or check an existing one)");
     init->add_option("--state", init_path, "state file path")->required();
     init->callback([&] {
-        auto card = simkit::sim::open_simulated_card(init_path);
+        simkit::sim::CardOptions served;  // the ATR printed is the one `serve` presents by default (T=0)
+        served.t0 = true;
+        auto card = simkit::sim::open_simulated_card(init_path, served);
         std::cout << "card state " << init_path << " ok, ATR " << simkit::to_hex(card->atr()) << "\n";
     });
 
@@ -98,7 +100,12 @@ int main(int argc, char** argv) {
                     "connect to pcscd's vpcd driver at HOST:PORT (vpcd's slot n listens on PORT+n; default port 35963)");
     srv->add_option("--at-pty", serve_opt.at.link, "create a pty behaving like a modem and a symlink LINK to it");
     srv->add_option("--log-level", serve_opt.log_level, "error|warn|info|debug|trace (trace prints masked APDUs)");
-    srv->add_flag("--t0", serve_opt.t0, "T=0 behaviour: case-4 answers as 61xx + GET RESPONSE, wrong Le as 6Cxx");
+    srv->add_flag("--t1", serve_opt.t1,
+                  "T=1 behaviour and an ATR offering T=1 only. Default: T=0 as on a real SIM (ATR offering T=0\n"
+                  "only; case-4 answers as 61xx + GET RESPONSE, a wrong Le as 6Cxx)");
+    bool t0_flag = false;  // the default since T=0 became it; still accepted
+    srv->add_flag("--t0", t0_flag, "T=0 behaviour (the default)");
+
     srv->add_flag("!--at-no-echo", serve_opt.at.echo, "AT: start with echo off (ATE0)");
     srv->add_flag("!--at-no-space", serve_opt.at.space_after_colon, "AT: no space after the colon (+CSIM:4,...)");
     srv->add_option("--at-urc", serve_opt.at.unsolicited, "AT: inject this unsolicited result code (e.g. '+CREG: 1') between lines");
@@ -106,7 +113,10 @@ int main(int argc, char** argv) {
     srv->add_flag("--at-large-session-ids", serve_opt.at.large_session_ids,
                   "AT: +CCHO hands out large session ids instead of channel numbers");
     srv->add_flag("--at-bare-ccho", serve_opt.at.bare_ccho, "AT: +CCHO answers a bare '<n>' line instead of '+CCHO: <n>'");
-    srv->callback([&] { exit_code = serve(serve_opt); });
+    srv->callback([&] {
+        if (t0_flag && serve_opt.t1) throw simkit::ArgumentError("--t0 and --t1 contradict each other");
+        exit_code = serve(serve_opt);
+    });
 
     try {
         app.parse(argc, argv);

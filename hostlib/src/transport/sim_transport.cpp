@@ -7,11 +7,17 @@
 namespace simkit {
 
 namespace {
+// T=0 by default, as a real SIM (TS 102 221); `t1=1` (or `t0=0`) for T=1 behaviour.
 sim::CardOptions card_options(const CardUri& uri) {
     sim::CardOptions options;
     const auto t0 = uri.option("t0");
+    const auto t1 = uri.option("t1");
     if (t0 && *t0 != "0" && *t0 != "1") throw FormatError("sim: option t0 must be 0 or 1, not '" + *t0 + "'");
-    options.t0 = t0 && *t0 == "1";
+    if (t1 && *t1 != "0" && *t1 != "1") throw FormatError("sim: option t1 must be 0 or 1, not '" + *t1 + "'");
+    const bool want_t1 = (t1 && *t1 == "1") || (t0 && *t0 == "0");
+    const bool want_t0 = (t0 && *t0 == "1") || (t1 && *t1 == "0");
+    if (want_t0 && want_t1) throw FormatError("sim: options t0 and t1 contradict each other");
+    options.t0 = !want_t1;
     return options;
 }
 }  // namespace

@@ -1,5 +1,6 @@
 // The `sim:` transport: a simulated card in this process, its state in a file.
-// URI options: t0=1 gives the card T=0 behaviour (61xx for case-4 answers, 6Cxx for a wrong Le).
+// URI options: the card follows T=0 by default (61xx for case-4 answers, 6Cxx for a wrong Le), as a
+// real SIM; t1=1 (or t0=0) gives T=1 behaviour. The ATR offers exactly the protocol followed.
 #pragma once
 
 #include <memory>
