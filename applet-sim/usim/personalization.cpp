@@ -1,6 +1,6 @@
 // The USIM's personalization: STORE DATA DGIs inside an SCP03 session on the USIM (specs/usim.md,
 // "Personalization"): K, OPc, MILENAGE constants, SQN configuration, and the content of the
-// transparent EFs (ICCID, IMSI ...). Send K and OPc encrypted under the session DEK.
+// transparent EFs (ICCID, IMSI ...). K and OPc are taken only encrypted under the session DEK.
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
 #include "uicc/file_tree.hpp"
@@ -13,7 +13,9 @@ namespace simkit::sim {
 namespace {
 constexpr uint16_t kDgiK = 0xA001, kDgiOpc = 0xA002, kDgiConstants = 0xA003, kDgiSqnConfig = 0xA004, kDgiFile = 0xA010;
 
+// K and OPc only as the session DEK encrypted them (STORE DATA P1 bits 60): never in clear on the wire.
 void store_key(CommandContext& ctx, const char* record, const secure_bytes& value) {
+    if ((ctx.apdu.p1() & 0x60) != 0x60) throw SwError(sw::kConditionsNotSatisfied, "K and OPc must be sent encrypted");
     if (value.size() != 16) throw SwError(sw::kWrongData, "K and OPc are 16 bytes");
     ctx.state.put(record, value);
 }

@@ -59,12 +59,17 @@ struct Personalizer {
         REQUIRE(sw_of(card, select_hex(0x00, aid)) == 0x9000);
         REQUIRE(host.authenticate(same_keys(kFactoryKey), 0x33) == 0x9000);
     }
-    uint16_t store(uint16_t dgi, const bytes& value, bool last = false) {
+    // The DGI's value padded with 80 00.. and encrypted under the session DEK (P1 bits 60).
+    uint16_t store_encrypted(uint16_t dgi, const bytes& value, bool last = false) {
+        const bytes encrypted = host.channel->encrypt_sensitive(to_secure(scp::pad80(value, 16)));
+        return store(dgi, encrypted, last, 0x60);
+    }
+    uint16_t store(uint16_t dgi, const bytes& value, bool last = false, uint8_t encryption = 0x00) {
         bytes data;
         append_u16(data, dgi);
         data.push_back(static_cast<uint8_t>(value.size()));
         data.insert(data.end(), value.begin(), value.end());
-        const uint8_t p1 = last ? 0x88 : 0x08;
+        const uint8_t p1 = static_cast<uint8_t>((last ? 0x88 : 0x08) | encryption);
         const uint16_t sw = host.send(CommandApdu::case3(0x80, 0xE2, p1, block, data)).sw();
         if (sw == 0x9000) block = last ? 0 : static_cast<uint8_t>(block + 1);
         return sw;

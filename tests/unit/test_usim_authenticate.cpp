@@ -230,11 +230,12 @@ TEST_CASE("personalization over SCP03: K, OPc and the IMSI written with STORE DA
     }();
     {
         Personalizer p(*card, kUsimAidPrefix);
-        CHECK(p.store(0xA001, set3.hex("k")) == 0x9000);
-        CHECK(p.store(0xA002, set3.hex("opc")) == 0x9000);
+        CHECK(p.store(0xA001, set3.hex("k")) == 0x6985);  // K in clear is refused
+        CHECK(p.store_encrypted(0xA001, set3.hex("k")) == 0x9000);
+        CHECK(p.store_encrypted(0xA002, set3.hex("opc")) == 0x9000);
         CHECK(p.store(0xA004, from_hex("05FFFFFFFFFFFF000000000000")) == 0x9000);
         CHECK(p.store(0xA010, from_hex("6F07082926101032547698")) == 0x9000);
-        CHECK(p.store(0xA001, bytes(15, 0x01)) == 0x6A80);           // K of 15 bytes
+        CHECK(p.store_encrypted(0xA001, bytes(15, 0x01)) == 0x6A80);  // K of 15 bytes
         CHECK(p.store(0xA010, from_hex("6F0708")) == 0x6A80);         // not the file's size
         CHECK(p.store(0xA010, cat({from_hex("2F00"), bytes(32, 0xFF)})) == 0x6981);  // a record file
         CHECK(p.store(0xA010, from_hex("6F9900")) == 0x6A82);
