@@ -13,29 +13,13 @@
 #include "gp/key_records.hpp"
 #include "scp_test_host.hpp"
 #include "simulated_card.hpp"
+#include "state_test_support.hpp"
 #include "storage/persistent_state.hpp"
 
 using namespace simkit;
 using namespace simkit::test;
 
 namespace {
-class TempDir {
-public:
-    TempDir() {
-        char pattern[] = "/tmp/simkit-isdstate-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string path;
-};
-
-std::map<std::string, bytes> records_of(const std::string& path) {
-    sim::PersistentState state = sim::PersistentState::open(path, [](sim::PersistentState&) { FAIL("state vanished"); });
-    std::map<std::string, bytes> out;
-    for (const auto& name : state.names()) out[name] = to_bytes(*state.get(name));
-    return out;
-}
 
 const scp::StaticKeys kNewKeys{secure_from_hex("00112233445566778899AABBCCDDEEFF"),
                                secure_from_hex("102132435465768798A9BACBDCEDFE0F"),

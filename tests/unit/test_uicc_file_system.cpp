@@ -12,6 +12,7 @@
 #include "scp_test_host.hpp"
 #include "simkit/uicc_codec.hpp"
 #include "simulated_card_support.hpp"
+#include "state_test_support.hpp"
 #include "storage/persistent_state.hpp"
 #include "uicc/file_system.hpp"
 
@@ -25,23 +26,6 @@ const std::string kPin1Hex = "31323334FFFFFFFF";          // "1234" padded with 
 const std::string kIsdAidHex = "A000000151000000";
 const std::string kKeyStoreAidHex = "A0000005590010";
 
-class ScratchDir {
-public:
-    ScratchDir() {
-        char pattern[] = "/tmp/simkit-uicc-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path = pattern;
-    }
-    ~ScratchDir() { std::filesystem::remove_all(path); }
-    std::string path;
-};
-
-std::map<std::string, bytes> records_of(const std::string& path) {
-    sim::PersistentState state = sim::PersistentState::open(path, [](sim::PersistentState&) { FAIL("state vanished"); });
-    std::map<std::string, bytes> out;
-    for (const auto& name : state.names()) out[name] = to_bytes(*state.get(name));
-    return out;
-}
 
 // The children of an FCP template 62, in order, as (tag, value hex).
 std::vector<std::pair<uint32_t, std::string>> fcp_fields(const ResponseApdu& r) {
@@ -243,7 +227,7 @@ TEST_CASE("UPDATE needs ADM1 (ICCID, IMSI) or PIN1 (LOCI); VERIFY opens them on 
 }
 
 TEST_CASE("VERIFY ADM1 then UPDATE BINARY persists across a card reopen", "[uicc][state]") {
-    ScratchDir dir;
+    TempDir dir;
     const std::string path = dir.path + "/card.state";
     const bytes new_imsi = uicc::encode_imsi("001019876543210");
     {
@@ -262,7 +246,7 @@ TEST_CASE("VERIFY ADM1 then UPDATE BINARY persists across a card reopen", "[uicc
 }
 
 TEST_CASE("a wrong ADM1 costs a try that survives a reopen; the right one restores the counter", "[uicc][pin][state]") {
-    ScratchDir dir;
+    TempDir dir;
     const std::string path = dir.path + "/card.state";
     {
         auto card = sim::open_simulated_card(path);
@@ -372,7 +356,7 @@ TEST_CASE("ADF.USIM makes its applet the channel's applet while the position is 
 }
 
 TEST_CASE("a state file written by the foundation build gains the file records, keeping its data", "[uicc][state][migration]") {
-    ScratchDir dir;
+    TempDir dir;
     const std::string path = dir.path + "/card.state";
     std::filesystem::copy_file(std::string(SIMKIT_VECTORS_DIR) + "/state/foundation-28f06a8.state", path);
     const auto before = records_of(path);
