@@ -11,23 +11,15 @@
 #include <memory>
 
 #include "runtime/card.hpp"
+#include "state_test_support.hpp"
 #include "storage/persistent_state.hpp"
 
 using namespace simkit;
 using namespace simkit::sim;
+using simkit::test::records_of;
+using simkit::test::TempDir;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        char pattern[] = "/tmp/simkit-cardcut-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string path;
-};
 
 // INS 10 increments records a, b, c and the try counter, erases "scratch", answers the new value.
 class CountingApplet : public Applet {
@@ -54,12 +46,6 @@ std::unique_ptr<Card> open_card(const std::string& path) {
     return card;
 }
 
-std::map<std::string, bytes> records_of(const std::string& path) {
-    PersistentState state = PersistentState::open(path, [](PersistentState&) { FAIL("state file vanished"); });
-    std::map<std::string, bytes> out;
-    for (const auto& name : state.names()) out[name] = to_bytes(*state.get(name));
-    return out;
-}
 
 }  // namespace
 
