@@ -20,6 +20,8 @@ void add_key_command(CLI::App& app, int& exit_code);
 // `milenage` (offline: MILENAGE outputs for K, OP/OPc, RAND, SQN, AMF; no card).
 void add_milenage_command(CLI::App& app, int& exit_code);
 void add_pin_command(CLI::App& app, int& exit_code);
+// `personalize` (one card: USIM data, diversified ISD keys, device key, verified).
+void add_personalize_command(CLI::App& app, int& exit_code);
 // `read` (UICC files decoded: iccid, imsi, ad, any EF by path).
 void add_read_command(CLI::App& app, int& exit_code);
 void add_readers_command(CLI::App& app, int& exit_code);

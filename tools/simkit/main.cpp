@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     simkit::cli::add_gp_command(app, exit_code);
     simkit::cli::add_key_command(app, exit_code);
     simkit::cli::add_milenage_command(app, exit_code);
+    simkit::cli::add_personalize_command(app, exit_code);
     simkit::cli::add_pin_command(app, exit_code);
     simkit::cli::add_read_command(app, exit_code);
     simkit::cli::add_readers_command(app, exit_code);
