@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "personalize_line.hpp"
 #include "simkit/answer_output.hpp"
 #include "simkit/card.hpp"
 #include "simkit/card_personalizer.hpp"
@@ -40,6 +41,9 @@ struct PersonalizeOptions {
     std::string new_kvn = "31";
     std::optional<int> device_key_slot;
     bool json = false;
+    BatchRun batch;
+    std::string on_error = "skip";
+    bool report = false;
 };
 
 std::string kvn_text(uint8_t kvn) { return to_hex(&kvn, 1); }
@@ -75,6 +79,10 @@ secure_bytes read_master_key(const std::string& file) {
 }
 
 int run_personalize(PersonalizeOptions& opt) {
+    if (opt.report) {
+        if (opt.batch.journal.empty()) throw ArgumentError("--report needs --journal FILE");
+        return run_journal_report(opt.batch.journal, opt.json);
+    }
     // Everything is checked before the card is opened.
     personalize::LineKeys keys;
     keys.scheme = parse_diversification_scheme(opt.scheme);
@@ -87,6 +95,14 @@ int run_personalize(PersonalizeOptions& opt) {
     }
     keys.new_kvn = kvn[0];
 
+    if (!opt.batch.csv.empty()) {
+        if (opt.on_error != "skip" && opt.on_error != "stop") throw ArgumentError("--on-error is skip or stop");
+        opt.batch.stop_on_error = opt.on_error == "stop";
+        return run_personalize_batch(opt.batch, std::move(keys));
+    }
+    if (opt.iccid.empty() || opt.imsi.empty() || opt.ki.empty() || opt.opc.empty()) {
+        throw ArgumentError("one card needs --iccid, --imsi, --ki and --opc (or --batch FILE for a CSV)");
+    }
     if (opt.iccid.size() < 18 || opt.iccid.size() > 20 || !uicc::luhn_valid(opt.iccid)) {
         throw ArgumentError("--iccid " + opt.iccid + ": 18 to 20 digits ending with the Luhn check digit expected");
     }
@@ -148,12 +164,26 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
         "--master-key-file (hex; '-' = stdin) or $SIMKIT_MASTER_KEY, never from the command line.\n"
         "Output: the record (KVN, KCVs, device public key), never a key. Exit 1 when the card failed.\n"
         "Example: SIMKIT_MASTER_KEY=... simkit personalize --card sim:card.state --iccid 8988211000000001001 \\\n"
-        "           --imsi 001010000000100 --ki <K hex> --opc <OPc hex> --scheme kdf3 --json");
+        "           --imsi 001010000000100 --ki <K hex> --opc <OPc hex> --scheme kdf3 --json\n"
+        "A batch: simkit personalize --batch cards.csv --journal line.journal --out results.jsonl \\\n"
+        "           --sim-dir cards/ --master-key-file master.hex --resume");
     cmd->add_option("--card", opt->card, std::string("card URI: ") + card_uri_forms() + " (default: $SIMKIT_CARD)");
-    cmd->add_option("--iccid", opt->iccid, "the card's new ICCID, 18..20 digits with the Luhn check digit")->required();
-    cmd->add_option("--imsi", opt->imsi, "the USIM's new IMSI, 6..15 digits")->required();
-    cmd->add_option("--ki", opt->ki, "the USIM's new K, 16 bytes hex")->required();
-    cmd->add_option("--opc", opt->opc, "the USIM's new OPc, 16 bytes hex")->required();
+    cmd->add_option("--iccid", opt->iccid, "the card's new ICCID, 18..20 digits with the Luhn check digit");
+    cmd->add_option("--imsi", opt->imsi, "the USIM's new IMSI, 6..15 digits");
+    cmd->add_option("--ki", opt->ki, "the USIM's new K, 16 bytes hex");
+    cmd->add_option("--opc", opt->opc, "the USIM's new OPc, 16 bytes hex");
+    cmd->add_option("--batch", opt->batch.csv,
+                    "personalize every card of a CSV (header; columns iccid,imsi,ki,opc required; pin, puk,\n"
+                    "device_key_slot optional) with --journal, --out and --sim-dir");
+    cmd->add_option("--journal", opt->batch.journal,
+                    "the line's SQLite journal: every step of every card, so a killed run resumes exactly");
+    cmd->add_flag("--resume", opt->batch.resume,
+                  "continue the journal (cards done are skipped, cards part-way completed); without it an\n"
+                  "existing journal is refused; with it a missing one is started");
+    cmd->add_option("--out", opt->batch.out, "JSON lines, one record per card (written from the journal)");
+    cmd->add_option("--sim-dir", opt->batch.sim_dir, "the simulated line: DIR/<ICCID>.state per card, created as needed");
+    cmd->add_option("--on-error", opt->on_error, "bad CSV rows: skip (report them, go on; default) or stop (touch no card)");
+    cmd->add_flag("--report", opt->report, "summarise --journal: done, failed, in progress, rate");
     cmd->add_option("--master-key-file", opt->master_key_file,
                     "file holding the diversification master key in hex ('-' = stdin; default: $SIMKIT_MASTER_KEY)");
     cmd->add_option("--scheme", opt->scheme, "diversification: kdf3 (AES, SCP03 key set; default), emv or visa2 (3DES, SCP02 key set)");
