@@ -125,17 +125,7 @@ int run_personalize(PersonalizeOptions& opt) {
     const personalize::CardRecord record = personalizer.personalize(card, data);
 
     if (opt.json) {
-        nlohmann::ordered_json out;
-        out["iccid"] = record.iccid;
-        out["status"] = record.ok ? "ok" : "failed";
-        out["kvn"] = kvn_text(record.kvn);
-        out["kcv_enc"] = record.kcv_enc;
-        out["kcv_mac"] = record.kcv_mac;
-        out["kcv_dek"] = record.kcv_dek;
-        out["device_public_key"] = record.device_public_key ? nlohmann::ordered_json(*record.device_public_key) : nullptr;
-        out["resumed"] = record.resumed;
-        out["error"] = record.ok ? nullptr : nlohmann::ordered_json(record.error);
-        print_json(out);
+        print_json(record_json(record));
     } else if (record.ok) {
         std::cout << "card " << record.iccid << " personalized" << (record.resumed ? " (found part-way, completed)" : "")
                   << " and verified\n";
