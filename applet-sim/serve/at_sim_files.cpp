@@ -41,8 +41,12 @@ bytes AtInterpreter::sim_exchange(bytes apdu) {
 bytes AtInterpreter::select_file(uint16_t fileid, const std::vector<uint16_t>& path) {
     // Where the walk starts: the MF, or ADF.USIM (by AID) for 7FFF paths and for the USIM's files.
     const bool from_adf = path.empty() ? !under_mf(fileid) : path.front() == kCurrentAdf;
-    bytes r = from_adf ? sim_exchange(bytes{0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02})
-                       : sim_exchange(bytes{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00});
+    bytes select_start{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00};  // SELECT MF
+    if (from_adf) {
+        select_start = {0x00, 0xA4, 0x04, 0x0C, static_cast<uint8_t>(kUsimAidPrefix.size())};  // SELECT ADF.USIM by AID
+        select_start.insert(select_start.end(), kUsimAidPrefix.begin(), kUsimAidPrefix.end());
+    }
+    bytes r = sim_exchange(select_start);
     if (!sw_ok(r)) return r;
     std::vector<uint16_t> walk(path.begin() + (path.empty() || !from_adf ? 0 : 1), path.end());
     if (fileid != kMf) walk.push_back(fileid);

@@ -253,3 +253,10 @@ TEST_CASE("MILENAGE: other r/c constants change the outputs they feed", "[milena
     const milenage::Milenage explicit_defaults(key(), opc(), milenage::Constants{});
     CHECK(explicit_defaults.f1(kRand, kSqn, kAmf).mac_a == base_macs.mac_a);
 }
+
+TEST_CASE("sqn_add: 48-bit arithmetic with wrap, 6 bytes only", "[milenage][aka]") {
+    CHECK(simkit::aka::sqn_add(simkit::from_hex("000000000021"), 1) == simkit::from_hex("000000000022"));
+    CHECK(simkit::aka::sqn_add(simkit::from_hex("0000000000FF"), 1) == simkit::from_hex("000000000100"));
+    CHECK(simkit::aka::sqn_add(simkit::from_hex("FFFFFFFFFFFF"), 2) == simkit::from_hex("000000000001"));
+    CHECK_THROWS_AS(simkit::aka::sqn_add(simkit::from_hex("0000000021"), 1), simkit::ArgumentError);
+}

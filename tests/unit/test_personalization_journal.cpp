@@ -24,6 +24,7 @@
 #include "simkit/card_batch.hpp"
 #include "simkit/personalization.hpp"
 #include "simkit/uicc_codec.hpp"
+#include "state_test_support.hpp"
 
 using simkit::personalize::Journal;
 using simkit::personalize::JournalError;
@@ -33,25 +34,7 @@ using simkit::personalize::Step;
 
 namespace {
 
-// A fresh directory under /tmp, removed with its contents at scope exit.
-class TempDirectory {
-public:
-    TempDirectory() {
-        char pattern[] = "/tmp/simkit-journal-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDirectory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDirectory(const TempDirectory&) = delete;
-    TempDirectory& operator=(const TempDirectory&) = delete;
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using simkit::test::TempDir;  // tests/unit/state_test_support.hpp
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -120,7 +103,7 @@ TEST_CASE("journal: step names round-trip", "[journal]") {
 }
 
 TEST_CASE("journal: rows, last step and summary survive reopening", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("batch.journal");
     {
         auto journal = open_sqlite_journal(path, JournalOpen::CreateNew, "station-7");
@@ -177,7 +160,7 @@ TEST_CASE("journal: rows, last step and summary survive reopening", "[journal]")
 }
 
 TEST_CASE("journal: CreateNew refuses an existing journal, Resume creates a missing one", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("line.journal");
     CHECK_FALSE(std::filesystem::exists(path));
     open_sqlite_journal(path, JournalOpen::Resume)->record(iccid(1), Step::Started);
@@ -195,7 +178,7 @@ TEST_CASE("journal: CreateNew refuses an existing journal, Resume creates a miss
 }
 
 TEST_CASE("journal: a file that is not a journal is refused and left as it was", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     SECTION("a text file") {
         const std::string path = dir.file("batch.csv");
         const std::string content = "iccid,imsi,ki,opc\n8988211000000000003,001010123456789,00,00\n";
@@ -243,7 +226,7 @@ TEST_CASE("journal: a file that is not a journal is refused and left as it was",
 }
 
 TEST_CASE("journal: two stations on one file see each other's rows", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("shared.journal");
     auto a = open_sqlite_journal(path, JournalOpen::Resume, "a");
     auto b = open_sqlite_journal(path, JournalOpen::Resume, "b");
@@ -260,7 +243,7 @@ TEST_CASE("journal: two stations on one file see each other's rows", "[journal]"
 }
 
 TEST_CASE("journal: WAL and synchronous=FULL, read back by another connection", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("pragma.journal");
     auto journal = open_sqlite_journal(path, JournalOpen::CreateNew);
     journal->record(iccid(1), Step::Started);
@@ -274,7 +257,7 @@ TEST_CASE("journal: WAL and synchronous=FULL, read back by another connection", 
 }
 
 TEST_CASE("journal: every row a killed process reported recorded is there after reopening", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("crash.journal");
     open_sqlite_journal(path, JournalOpen::CreateNew)->record("first", Step::Started);
 
@@ -342,7 +325,7 @@ TEST_CASE("journal: every row a killed process reported recorded is there after 
 }
 
 TEST_CASE("journal: a write that fails (file size limit) is a JournalError; earlier rows stay", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string path = dir.file("full.journal");
     open_sqlite_journal(path, JournalOpen::CreateNew);
     int fds[2];
@@ -391,7 +374,7 @@ TEST_CASE("journal: a write that fails (file size limit) is a JournalError; earl
 }
 
 TEST_CASE("journal: K and OPc of a batch never reach the journal or its WAL", "[journal]") {
-    TempDirectory dir;
+    TempDir dir;
     const std::string ki_hex = "8BAF473F2F8FD09487CCCBD7097C6862";
     const std::string opc_hex = "8E27B6AF0E692E750F32667A3B14605D";
     std::ostringstream csv;

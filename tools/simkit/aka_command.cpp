@@ -28,18 +28,6 @@ struct AkaOptions {
     bool json = false;
 };
 
-uint64_t sqn_number(const bytes& sqn) {
-    uint64_t v = 0;
-    for (uint8_t b : sqn) v = (v << 8) | b;
-    return v;
-}
-
-bytes sqn_of(uint64_t v) {
-    bytes out(6);
-    for (int i = 5; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<uint8_t>(v);
-    return out;
-}
-
 bytes checked(const std::string& option, const std::string& text, std::size_t size) {
     bytes value = option_hex(option, text);
     if (value.size() != size) {
@@ -125,7 +113,7 @@ int run_network(AkaOptions& opt) {
     if (answer.result == AkaAnswer::Result::SyncFailure) {
         const std::optional<bytes> sqn_ms = aka::sqn_ms_from_auts(m, rand, answer.auts);
         if (!sqn_ms) throw Error("AUTS does not verify (MAC-S): the card's K/OPc differ from the given ones");
-        const bytes next = sqn_of(sqn_number(*sqn_ms) + 1);
+        const bytes next = aka::sqn_add(*sqn_ms, 1);
         if (!opt.json) {
             std::cout << "synchronisation failure: the card's SQN_MS is " << lower_hex(*sqn_ms) << " (AUTS "
                       << lower_hex(answer.auts) << "); retrying with SQN " << lower_hex(next) << "\n";

@@ -13,14 +13,6 @@
 namespace simkit::cli {
 
 namespace {
-bytes next_sqn(const bytes& sqn) {
-    bytes out = sqn;
-    for (std::size_t i = out.size(); i-- > 0;) {
-        if (++out[i] != 0) break;
-    }
-    return out;
-}
-
 void show_answer(const AkaAnswer& answer) {
     std::cout << "  card: " << AkaAnswer::result_name(answer.result);
     if (answer.result == AkaAnswer::Result::Ok) std::cout << ", RES " << to_hex(answer.res);
@@ -59,7 +51,7 @@ void tell_usim(const std::string& uri) {
         std::cout << "  no verifiable AUTS (UNEXPECTED!)\n";
         return;
     }
-    const bytes next = next_sqn(*sqn_ms);
+    const bytes next = aka::sqn_add(*sqn_ms, 1);
     std::cout << "  SQN_MS from AUTS " << to_hex(*sqn_ms) << "; the network continues with SQN " << to_hex(next) << "\n";
     rand = crypto::random_bytes(16);
     show_answer(usim.authenticate(rand, aka::build_autn(network, rand, next, amf)));

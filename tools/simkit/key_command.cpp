@@ -284,42 +284,36 @@ int run_ecdh(KeyOptions& opt) {
     return 0;
 }
 
-int run_rand(KeyOptions& opt) {
-    if (opt.count < 1 || opt.count > 65536) throw ArgumentError("--bytes must be 1..65536");
-    KeySession session(opt.session);
-    const bytes data = session.store().random(static_cast<std::size_t>(opt.count));
+// Bytes from the card: raw into --out, else `json` with --json, else hex on a line.
+int print_bytes(const KeyOptions& opt, const bytes& data, const nlohmann::ordered_json& json) {
     if (!opt.out.empty()) {
         write_output(opt.out, data.data(), data.size());
-        return 0;
-    }
-    if (opt.json) {
-        nlohmann::ordered_json out;
-        out["random"] = lower_hex(data);
-        print_json(out);
+    } else if (opt.json) {
+        print_json(json);
     } else {
         std::cout << to_hex(data) << "\n";
     }
     return 0;
 }
 
+int run_rand(KeyOptions& opt) {
+    if (opt.count < 1 || opt.count > 65536) throw ArgumentError("--bytes must be 1..65536");
+    KeySession session(opt.session);
+    const bytes data = session.store().random(static_cast<std::size_t>(opt.count));
+    nlohmann::ordered_json out;
+    out["random"] = lower_hex(data);
+    return print_bytes(opt, data, out);
+}
+
 // `key read-file --slot N`: a file object (certificates...) read with READ FILE in chunks.
 int run_read_file(KeyOptions& opt) {
     KeySession session(opt.session);
     const bytes data = session.store().read_file(static_cast<uint8_t>(opt.slot));
-    if (!opt.out.empty()) {
-        write_output(opt.out, data.data(), data.size());
-        return 0;
-    }
-    if (opt.json) {
-        nlohmann::ordered_json out;
-        out["file"] = opt.slot;
-        out["size"] = data.size();
-        out["content"] = lower_hex(data);
-        print_json(out);
-    } else {
-        std::cout << to_hex(data) << "\n";
-    }
-    return 0;
+    nlohmann::ordered_json out;
+    out["file"] = opt.slot;
+    out["size"] = data.size();
+    out["content"] = lower_hex(data);
+    return print_bytes(opt, data, out);
 }
 
 CLI::App* add_sub(CLI::App* key, int& exit_code, const char* name, const std::string& help,

@@ -13,6 +13,10 @@
 
 namespace simkit::aka {
 
+// SQN + n, modulo 2^48 (6 bytes; ArgumentError for another length): the network's next SQN, e.g.
+// SQN_MS + 1 after a resynchronisation.
+bytes sqn_add(const bytes& sqn, uint64_t n);
+
 // AUTN = (SQN xor AK) || AMF || MAC-A, with AK = f5(RAND) and MAC-A = f1(RAND, SQN, AMF).
 bytes build_autn(const milenage::Milenage& m, const bytes& rand, const bytes& sqn, const bytes& amf);
 

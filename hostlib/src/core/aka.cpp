@@ -65,4 +65,14 @@ std::optional<bytes> sqn_ms_from_auts(const milenage::Milenage& m, const bytes& 
     return sqn_ms;
 }
 
+bytes sqn_add(const bytes& sqn, uint64_t n) {
+    if (sqn.size() != 6) throw ArgumentError("SQN must be 6 bytes, not " + std::to_string(sqn.size()));
+    uint64_t value = 0;
+    for (uint8_t b : sqn) value = (value << 8) | b;
+    value = (value + n) & ((uint64_t{1} << 48) - 1);
+    bytes out(6);
+    for (std::size_t i = 6; i-- > 0; value >>= 8) out[i] = static_cast<uint8_t>(value);
+    return out;
+}
+
 }  // namespace simkit::aka

@@ -100,15 +100,6 @@ bytes file_dgi(uint16_t fid, const bytes& content) {
     return value;
 }
 
-bytes sqn_plus(const bytes& sqn, uint64_t step) {
-    uint64_t value = 0;
-    for (uint8_t b : sqn) value = (value << 8) | b;
-    value = (value + step) & ((uint64_t{1} << 48) - 1);
-    bytes out(6);
-    for (int i = 5; i >= 0; --i, value >>= 8) out[static_cast<std::size_t>(i)] = static_cast<uint8_t>(value);
-    return out;
-}
-
 // The row's values are checked before anything is sent (the messages name the field, never a value
 // of K or OPc).
 void check_card_data(const CardData& data) {
@@ -332,7 +323,7 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
                     const auto sqn_ms = aka::sqn_ms_from_auts(m, rand, answer.auts);
                     if (!sqn_ms) throw Error("AUTHENTICATE: sync failure whose AUTS does not verify with the row's K/OPc");
                     if (attempt > 0) throw Error("AUTHENTICATE: sync failure again after resynchronising to the card's SQN_MS");
-                    sqn = sqn_plus(*sqn_ms, kSeqStep);
+                    sqn = aka::sqn_add(*sqn_ms, kSeqStep);
                     continue;
                 }
                 const milenage::Vectors expected = m.f2345(rand);
