@@ -1,6 +1,8 @@
 // Reader listing for `simkit readers` (see pcsc_readers.hpp).
 #include "simkit/pcsc_readers.hpp"
 
+#include <chrono>
+
 #include "transport/pcsc_context.hpp"
 #include "transport/pcsc_errors.hpp"
 
@@ -28,6 +30,24 @@ std::vector<PcscReaderInfo> list_pcsc_readers() {
         readers.push_back(std::move(info));
     }
     return readers;
+}
+
+bool wait_for_pcsc_card_removal(const std::string& name, double timeout_seconds) {
+    using Clock = std::chrono::steady_clock;
+    constexpr DWORD kSliceMs = 500;  // SCardGetStatusChange waits this long per call
+    const PcscContext context;
+    const auto start = Clock::now();
+    std::vector<PcscReaderState> known;
+    for (;;) {
+        try {
+            known = context.reader_states({name}, known.empty() ? 0 : kSliceMs, known);
+        } catch (const PcscNoReaderError&) {
+            return true;  // the reader went away, and the card with it
+        }
+        if (known.empty() || !known.front().card_present()) return true;
+        const double waited = std::chrono::duration<double>(Clock::now() - start).count();
+        if (timeout_seconds >= 0 && waited >= timeout_seconds) return false;
+    }
 }
 
 }  // namespace simkit

@@ -1,17 +1,19 @@
 """CLI tests of `simkit derive`: card static keys from a master key and the card's KDD.
 
 EMV and VISA2 are checked against GlobalPlatformPro's published KCVs (library/src/test/java/pro/
-javacard/gp/test/TestPlaintextKeys.java); KDF3 against an independent implementation below written
-with python3-cryptography (AES-CMAC, AES-ECB, 3DES-ECB), which is checked itself against
+javacard/gp/test/TestPlaintextKeys.java); KDF3 against an independent implementation
+(tests/pylib/gp_keys_ref.py, python3-cryptography), which is checked itself against
 GlobalPlatformPro's published KDF3 answers first. Bad input must be one line on stderr and exit 2."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.cmac import CMAC
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from gp_keys_ref import PURPOSES, kcv_aes_reference, kcv_des3_reference, kdf3_reference  # noqa: E402
 
 BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
 SIMKIT = str(BIN / "simkit")
@@ -23,7 +25,6 @@ GPPRO_KCVS = {
     "emv": ("c33013", "6f4ca6", "bb8179"),
     "visa2": ("2be598", "58da38", "3c328e"),
 }
-PURPOSES = {"enc": 1, "mac": 2, "dek": 3}
 
 
 def run(*args):
@@ -37,37 +38,6 @@ def derive_json(scheme, master, kdd):
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     assert proc.stderr == ""
     return json.loads(proc.stdout)
-
-
-# --- independent implementation (python3-cryptography) -----------------------------------------
-
-def _ecb(algorithm, data):
-    encryptor = Cipher(algorithm, modes.ECB()).encryptor()
-    return encryptor.update(data) + encryptor.finalize()
-
-
-def _cmac(key, data):
-    mac = CMAC(algorithms.AES(key))
-    mac.update(data)
-    return mac.finalize()
-
-
-def kdf3_reference(master, purpose, kdd):
-    """NIST SP 800-108 counter KDF, AES-CMAC: CMAC(master, i || 00 00 00 k 00 || KDD), i = 1, 2 ..."""
-    out = b""
-    counter = 1
-    while len(out) < len(master):
-        out += _cmac(master, bytes([counter, 0, 0, 0, purpose, 0]) + kdd)
-        counter += 1
-    return out[: len(master)]
-
-
-def kcv_aes_reference(key):
-    return _ecb(algorithms.AES(key), b"\x01" * 16)[:3]
-
-
-def kcv_des3_reference(key):
-    return _ecb(algorithms.TripleDES(key), b"\x00" * 8)[:3]
 
 
 def test_reference_kdf3_matches_globalplatformpro():

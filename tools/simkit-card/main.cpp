@@ -34,6 +34,7 @@ struct ServeOptions {
     std::string vpcd;
     std::string log_level = "info";
     bool t1 = false;
+    std::size_t leave_after = 0;  // --leave-after N: stop after answering N APDUs (0: never)
     simkit::sim::AtModemOptions at;
 };
 
@@ -47,6 +48,12 @@ int serve(const ServeOptions& opt) {
     simkit::sim::SharedCard card(simkit::sim::open_simulated_card(opt.state_path, card_options));
     simkit::log::info("card", "serving state " + opt.state_path + ", ATR " + simkit::to_hex(card.atr()));
     install_signal_handlers();
+    if (opt.leave_after > 0) {
+        card.set_apdu_limit(opt.leave_after, [n = opt.leave_after] {
+            simkit::log::info("card", "answered " + std::to_string(n) + " APDUs: leaving the reader (--leave-after)");
+            g_stop.store(true);
+        });
+    }
 
     std::vector<std::thread> front_ends;
     std::atomic<int> failures{0};
@@ -99,6 +106,9 @@ int main(int argc, char** argv) {
     srv->add_option("--vpcd", serve_opt.vpcd,
                     "connect to pcscd's vpcd driver at HOST:PORT (vpcd's slot n listens on PORT+n; default port 35963)");
     srv->add_option("--at-pty", serve_opt.at.link, "create a pty behaving like a modem and a symlink LINK to it");
+    srv->add_option("--leave-after", serve_opt.leave_after,
+                    "fault injection: after answering N APDUs the card leaves (simkit-card stops, exit 0), as a card "
+                    "pulled out part-way through a host's work; the state keeps every command it answered");
     srv->add_option("--log-level", serve_opt.log_level, "error|warn|info|debug|trace (trace prints masked APDUs)");
     srv->add_flag("--t1", serve_opt.t1,
                   "T=1 behaviour and an ATR offering T=1 only. Default: T=0 as on a real SIM (ATR offering T=0\n"

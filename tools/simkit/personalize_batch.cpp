@@ -4,17 +4,27 @@
 // the journal shows part-way is handed to CardPersonalizer, which judges it from the card itself and
 // completes it. The output file is written from the journal at the end (atomically), so it holds
 // each card once whatever the number of runs. No secret reaches the journal or the output.
+// Two lines: --sim-dir (simulated cards, DIR/<ICCID>.state, --jobs of them at once: the time of a
+// card is mostly waiting for fsync, of its state and of the journal, so cards overlap well) and
+// --card pcsc:READER (one reader: asks for each card, waits for it, and for its removal after).
+#include <atomic>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "personalize_line.hpp"
 #include "simkit/answer_output.hpp"
 #include "simkit/card.hpp"
 #include "simkit/card_batch.hpp"
+#include "simkit/card_uri.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/pcsc_readers.hpp"
 #include "simkit/progress.hpp"
 
 namespace simkit::cli {
@@ -30,6 +40,7 @@ nlohmann::ordered_json record_json(const CardRecord& record) {
     out["kcv_enc"] = record.kcv_enc;
     out["kcv_mac"] = record.kcv_mac;
     out["kcv_dek"] = record.kcv_dek;
+    out["kdd"] = record.kdd;
     out["device_public_key"] = record.device_public_key ? nlohmann::ordered_json(*record.device_public_key) : nullptr;
     out["resumed"] = record.resumed;
     out["error"] = record.ok ? nullptr : nlohmann::ordered_json(record.error);
@@ -58,8 +69,116 @@ void write_output(const Journal& journal, const std::string& path) {
 }
 }  // namespace
 
+namespace {
+
+// What every card of a run goes through, whichever line holds it.
+class LineRun {
+public:
+    LineRun(Journal& journal, LineKeys keys, std::size_t total)
+        : journal_(journal), personalizer_(std::move(keys)), progress_("cards", total, 10) {}
+
+    // Personalizes (or completes) one card, journaling every step and the final record. A
+    // TransportError (the card went away) propagates with the card's steps so far journaled.
+    void personalize(Card& card, const CardData& data) {
+        const CardRecord record = personalizer_.personalize(card, data, [&](Step step, const CardRecord& so_far) {
+            nlohmann::ordered_json detail;
+            if (step == Step::KeysRotated) detail = record_json(so_far);
+            journal_.record(data.iccid, step, detail.is_null() ? "{}" : detail.dump());
+        });
+        journal_.record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
+        std::lock_guard lock(mutex_);
+        (record.ok ? ok_ : failed_)++;
+        if (!record.ok) std::cerr << "simkit: card " << data.iccid << " (line " << data.line << "): " << record.error << "\n";
+        progress_.advance();
+    }
+    void skipped() {
+        std::lock_guard lock(mutex_);
+        ++skipped_;
+        progress_.advance();
+    }
+    // A message for the operator on stderr (whole lines, also from several workers).
+    void say(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        std::cerr << "simkit: " << text << std::endl;
+    }
+    std::size_t ok() const { return ok_; }
+    std::size_t failed() const { return failed_; }
+    std::size_t already_done() const { return skipped_; }
+
+private:
+    Journal& journal_;
+    CardPersonalizer personalizer_;
+    std::mutex mutex_;
+    Progress progress_;
+    std::size_t ok_ = 0, failed_ = 0, skipped_ = 0;
+};
+
+// The simulated line: `jobs` workers take the next card in CSV order until none is left. The first
+// error that is not a card's own (the journal failing, a state file that cannot be written) stops
+// every worker after its current card and is rethrown.
+void run_simulated_line(LineRun& line, const std::vector<const CardData*>& cards, const std::string& sim_dir, unsigned jobs) {
+    std::filesystem::create_directories(sim_dir);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+    const auto work = [&] {
+        while (!stop.load()) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= cards.size()) return;
+            try {
+                Card card = Card::open("sim:" + (std::filesystem::path(sim_dir) / (cards[i]->iccid + ".state")).string());
+                line.personalize(card, *cards[i]);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = std::current_exception();
+                stop.store(true);
+            }
+        }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned w = 1; w < std::min<std::size_t>(jobs, cards.size()); ++w) workers.emplace_back(work);
+    work();
+    for (std::thread& t : workers) t.join();
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+// The real line: one reader, one card at a time. For each card the operator is asked to insert it;
+// the line waits (pcsc: ?wait), personalizes it and asks for its removal. A card that leaves the
+// reader part-way (TransportError) is asked for again: the journal holds its steps, and the card,
+// inserted again, tells CardPersonalizer how far it got.
+void run_reader_line(LineRun& line, const std::vector<const CardData*>& cards, const std::string& uri_text) {
+    const CardUri uri = CardUri::parse(uri_text);
+    if (uri.scheme != CardScheme::Pcsc) throw ArgumentError("--batch --card takes a pcsc: reader (one card after another), not " + uri_text);
+    const std::string waiting_uri = uri.option("wait") ? uri_text : uri_text + (uri.options.empty() ? "?" : "&") + "wait=86400";
+    for (std::size_t i = 0; i < cards.size(); ++i) {
+        const CardData& data = *cards[i];
+        line.say("insert card " + std::to_string(i + 1) + " of " + std::to_string(cards.size()) + " (ICCID " + data.iccid +
+                 ", line " + std::to_string(data.line) + ") into " + (uri.target.empty() ? "the reader" : uri.target));
+        std::string reader;
+        for (;;) {
+            try {
+                Card card = Card::open(waiting_uri);
+                reader = card.description().substr(std::string("pcsc:").size());
+                line.personalize(card, data);
+                break;
+            } catch (const TransportError& e) {
+                line.say("card " + data.iccid + " left the reader part-way (" + std::string(e.what()) +
+                         "): insert the same card again to complete it");
+                if (!reader.empty()) wait_for_pcsc_card_removal(reader);
+            }
+        }
+        line.say("card " + data.iccid + " finished: remove it");
+        if (i + 1 < cards.size()) wait_for_pcsc_card_removal(reader);
+    }
+}
+
+}  // namespace
+
 int run_personalize_batch(const BatchRun& run, LineKeys keys) {
-    if (run.sim_dir.empty()) throw ArgumentError("--batch needs --sim-dir DIR (the simulated line; pcsc: lines come later)");
+    if (run.sim_dir.empty() == run.card.empty()) {
+        throw ArgumentError("--batch needs either --sim-dir DIR (the simulated line) or --card pcsc:READER (a real line)");
+    }
     if (run.journal.empty()) throw ArgumentError("--batch needs --journal FILE");
     if (run.out.empty()) throw ArgumentError("--batch needs --out FILE");
     const CardBatch batch = read_card_batch_file(run.csv);
@@ -69,35 +188,27 @@ int run_personalize_batch(const BatchRun& run, LineKeys keys) {
         return kExitUsage;
     }
     auto journal = open_sqlite_journal(run.journal, run.resume ? JournalOpen::Resume : JournalOpen::CreateNew);
-    std::filesystem::create_directories(run.sim_dir);
-    CardPersonalizer personalizer(std::move(keys));
-
-    std::size_t ok = 0, failed = 0, skipped = 0;
-    Progress progress("cards", batch.cards.size(), 10);
+    LineRun line(*journal, std::move(keys), batch.cards.size());
+    std::vector<const CardData*> pending;
     for (const CardData& data : batch.cards) {
         const auto last = journal->last_step(data.iccid);
         if (last == Step::Done || last == Step::Failed) {
-            ++skipped;
-            progress.advance();
-            continue;
+            line.skipped();
+        } else {
+            pending.push_back(&data);
         }
-        Card card = Card::open("sim:" + (std::filesystem::path(run.sim_dir) / (data.iccid + ".state")).string());
-        const CardRecord record = personalizer.personalize(card, data, [&](Step step, const CardRecord& so_far) {
-            nlohmann::ordered_json detail;
-            if (step == Step::KeysRotated) detail = record_json(so_far);
-            journal->record(data.iccid, step, detail.is_null() ? "{}" : detail.dump());
-        });
-        journal->record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
-        (record.ok ? ok : failed)++;
-        if (!record.ok) std::cerr << "simkit: card " << data.iccid << " (line " << data.line << "): " << record.error << "\n";
-        progress.advance();
+    }
+    if (!run.sim_dir.empty()) {
+        run_simulated_line(line, pending, run.sim_dir, run.jobs);
+    } else {
+        run_reader_line(line, pending, run.card);
     }
     write_output(*journal, run.out);
     const JournalSummary s = journal->summary();
-    std::cout << "personalized " << ok << ", failed " << failed << ", already done " << skipped << ", bad rows "
-              << batch.errors.size() << "; journal: " << s.done << " done, " << s.failed << " failed, " << s.in_progress
-              << " in progress\n";
-    return failed == 0 && batch.errors.empty() ? 0 : kExitFailure;
+    std::cout << "personalized " << line.ok() << ", failed " << line.failed() << ", already done " << line.already_done()
+              << ", bad rows " << batch.errors.size() << "; journal: " << s.done << " done, " << s.failed << " failed, "
+              << s.in_progress << " in progress\n";
+    return line.failed() == 0 && batch.errors.empty() ? 0 : kExitFailure;
 }
 
 int run_journal_report(const std::string& path, bool json) {

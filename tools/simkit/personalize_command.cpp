@@ -98,6 +98,7 @@ int run_personalize(PersonalizeOptions& opt) {
     if (!opt.batch.csv.empty()) {
         if (opt.on_error != "skip" && opt.on_error != "stop") throw ArgumentError("--on-error is skip or stop");
         opt.batch.stop_on_error = opt.on_error == "stop";
+        if (opt.card) opt.batch.card = *opt.card;
         return run_personalize_batch(opt.batch, std::move(keys));
     }
     if (opt.iccid.empty() || opt.imsi.empty() || opt.ki.empty() || opt.opc.empty()) {
@@ -130,7 +131,7 @@ int run_personalize(PersonalizeOptions& opt) {
         std::cout << "card " << record.iccid << " personalized" << (record.resumed ? " (found part-way, completed)" : "")
                   << " and verified\n";
         std::cout << "  ISD key set " << kvn_text(record.kvn) << " (" << to_string(parse_diversification_scheme(opt.scheme)) << "), KCVs ENC " << record.kcv_enc
-                  << ", MAC " << record.kcv_mac << ", DEK " << record.kcv_dek << "\n";
+                  << ", MAC " << record.kcv_mac << ", DEK " << record.kcv_dek << ", card KDD " << record.kdd << "\n";
         if (record.device_public_key) std::cout << "  device public key " << *record.device_public_key << "\n";
     }
     if (!record.ok) {
@@ -152,7 +153,7 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
         "key, then verify (files read back, a session with the new keys, one AKA checked against MILENAGE).\n"
         "A card found part-way (a run killed mid-card) is completed. The master key is read from\n"
         "--master-key-file (hex; '-' = stdin) or $SIMKIT_MASTER_KEY, never from the command line.\n"
-        "Output: the record (KVN, KCVs, device public key), never a key. Exit 1 when the card failed.\n"
+        "Output: the record (KVN, KCVs, the card's KDD, device public key), never a key. Exit 1 when the card failed.\n"
         "Example: SIMKIT_MASTER_KEY=... simkit personalize --card sim:card.state --iccid 8988211000000001001 \\\n"
         "           --imsi 001010000000100 --ki <K hex> --opc <OPc hex> --scheme kdf3 --json\n"
         "A batch: simkit personalize --batch cards.csv --journal line.journal --out results.jsonl \\\n"
@@ -164,7 +165,8 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--opc", opt->opc, "the USIM's new OPc, 16 bytes hex");
     cmd->add_option("--batch", opt->batch.csv,
                     "personalize every card of a CSV (header; columns iccid,imsi,ki,opc required; pin, puk,\n"
-                    "device_key_slot optional) with --journal, --out and --sim-dir");
+                    "device_key_slot optional) with --journal, --out, and --sim-dir DIR (the simulated line) or\n"
+                    "--card pcsc:READER (a real line: insert each card when asked, remove it when done)");
     cmd->add_option("--journal", opt->batch.journal,
                     "the line's SQLite journal: every step of every card, so a killed run resumes exactly");
     cmd->add_flag("--resume", opt->batch.resume,
@@ -172,6 +174,8 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
                   "existing journal is refused; with it a missing one is started");
     cmd->add_option("--out", opt->batch.out, "JSON lines, one record per card (written from the journal)");
     cmd->add_option("--sim-dir", opt->batch.sim_dir, "the simulated line: DIR/<ICCID>.state per card, created as needed");
+    cmd->add_option("--jobs", opt->batch.jobs, "the simulated line: cards personalized at once (default 4; 1..64)")
+        ->check(CLI::Range(1, 64));
     cmd->add_option("--on-error", opt->on_error, "bad CSV rows: skip (report them, go on; default) or stop (touch no card)");
     cmd->add_flag("--report", opt->report, "summarise --journal: done, failed, in progress, rate");
     cmd->add_option("--master-key-file", opt->master_key_file,
@@ -181,7 +185,7 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--new-kvn", opt->new_kvn, "KVN of the diversified key set, hex (default 31)");
     cmd->add_option("--gen-device-key", opt->device_key_slot, "generate an on-card P-256 device key in this private key slot (1..4)");
     cmd->add_flag("--json", opt->json,
-                  "print one JSON object {iccid, status ok|failed, kvn, kcv_enc, kcv_mac, kcv_dek, device_public_key, resumed, error}");
+                  "print one JSON object {iccid, status ok|failed, kvn, kcv_enc, kcv_mac, kcv_dek, kdd, device_public_key, resumed, error}");
     cmd->callback([opt, &exit_code] { exit_code = run_personalize(*opt); });
 }
 

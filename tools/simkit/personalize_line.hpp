@@ -11,7 +11,7 @@
 namespace simkit::cli {
 
 // A card record as one JSON object: iccid, status ok|failed, kvn, kcv_enc, kcv_mac, kcv_dek,
-// device_public_key, resumed, error.
+// kdd, device_public_key, resumed, error.
 nlohmann::ordered_json record_json(const personalize::CardRecord& record);
 
 struct BatchRun {
@@ -19,6 +19,8 @@ struct BatchRun {
     std::string journal;     // --journal
     std::string out;         // --out (JSON lines, rewritten from the journal at the end)
     std::string sim_dir;     // --sim-dir: DIR/<ICCID>.state per card
+    std::string card;        // --card pcsc:READER: the real line, one card after another in one reader
+    unsigned jobs = 4;       // --jobs: cards personalized at once on the simulated line
     bool resume = false;     // --resume
     bool stop_on_error = false;  // --on-error stop
 };

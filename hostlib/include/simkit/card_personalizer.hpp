@@ -35,6 +35,8 @@ struct CardRecord {
     std::string error;                        // when !ok: what failed, with the status word
     uint8_t kvn = 0;                          // the new key set's KVN
     std::string kcv_enc, kcv_mac, kcv_dek;    // lowercase hex, 3 bytes each
+    std::string kdd;                          // lowercase hex: the card's key diversification data, which
+                                              // with the master key gives its keys (not secret alone)
     std::optional<std::string> device_public_key;  // lowercase hex 04||X||Y
     bool resumed = false;                     // the card was found part-way and completed
 };

@@ -22,4 +22,9 @@ struct PcscReaderInfo {
 // socket through $PCSCLITE_CSOCK_NAME when it is set).
 std::vector<PcscReaderInfo> list_pcsc_readers();
 
+// Waits until reader `name` (the full name, as PcscReaderInfo::name) holds no card, or the reader
+// itself is gone; false when `timeout_seconds` (< 0: no limit) ran out first. A line that has
+// finished one card waits here so that it does not take the same card again as the next one.
+bool wait_for_pcsc_card_removal(const std::string& name, double timeout_seconds = -1);
+
 }  // namespace simkit

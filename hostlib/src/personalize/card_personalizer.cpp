@@ -217,7 +217,9 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
         return diversify_keys(keys_.scheme, keys_.master, r.key_diversification_data);
     };
     // KCVs as the protocol computes them; when PUT KEY ran, GpClient checked the card's against them.
-    const auto set_kcvs = [&](const scp::StaticKeys& k) {
+    const auto set_kcvs = [&](const bytes& kdd) {
+        const scp::StaticKeys k = diversify_keys(keys_.scheme, keys_.master, kdd);
+        record.kdd = lower_hex(kdd);
         record.kcv_enc = lower_hex(key_check_value(keys_.scheme, k.enc));
         record.kcv_mac = lower_hex(key_check_value(keys_.scheme, k.mac));
         record.kcv_dek = lower_hex(key_check_value(keys_.scheme, k.dek));
@@ -282,7 +284,7 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
         }
         {
             ScpSession session(card, new_keys, options_for(new_protocol, keys_.new_kvn));
-            set_kcvs(diversify_keys(keys_.scheme, keys_.master, session.card_info().key_diversification_data));
+            set_kcvs(session.card_info().key_diversification_data);
             delete_old_set(session);
         }
         done(Step::KeysRotated);
