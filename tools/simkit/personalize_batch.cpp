@@ -91,6 +91,8 @@ public:
         if (!record.ok) std::cerr << "simkit: card " << data.iccid << " (line " << data.line << "): " << record.error << "\n";
         progress_.advance();
     }
+    // Where the card stands (CardPersonalizer::inspect); nothing is journaled.
+    CardProgress inspect(Card& card, const CardData& data) { return personalizer_.inspect(card, data); }
     void skipped() {
         std::lock_guard lock(mutex_);
         ++skipped_;
@@ -158,10 +160,19 @@ void run_reader_line(LineRun& line, const std::vector<const CardData*>& cards, c
         std::string reader;
         for (;;) {
             try {
-                Card card = Card::open(waiting_uri);
-                reader = card.description().substr(std::string("pcsc:").size());
-                line.personalize(card, data);
-                break;
+                bool foreign = false;
+                {
+                    Card card = Card::open(waiting_uri);
+                    reader = card.description().substr(std::string("pcsc:").size());
+                    foreign = line.inspect(card, data) == CardProgress::Unknown;
+                    if (!foreign) line.personalize(card, data);
+                }
+                if (!foreign) break;
+                // Another row's card or a foreign one: the row is not spent on it.
+                line.say("the card in " + reader + " is not one for ICCID " + data.iccid +
+                         " (it takes neither the current keys nor this row's new keys, or holds another row's data): "
+                         "remove it and insert a fresh card");
+                wait_for_pcsc_card_removal(reader);
             } catch (const TransportError& e) {
                 line.say("card " + data.iccid + " left the reader part-way (" + std::string(e.what()) +
                          "): insert the same card again to complete it");
