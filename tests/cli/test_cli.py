@@ -13,6 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
 from ber_tlv import tlv_read  # noqa: E402
+from card_line import luhn_digit  # noqa: E402
+from gp_keys_ref import kcv_aes_reference, kdf3_reference  # noqa: E402
 
 BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
 SIMKIT = str(BIN / "simkit")
@@ -215,27 +217,34 @@ def test_demo_tells_the_story():
     assert "6700" in proc.stdout and "6D00" in proc.stdout
     check_demo_secure_channel_chapter(proc.stdout)
     check_demo_key_store_chapter(proc.stdout)
+    check_demo_line_chapter(proc.stdout)
+
+
+DEMO_MASTER = "00112233445566778899AABBCCDDEEFF"
+
+
+def kdf3_keys(master, kdd):
+    """ENC, MAC, DEK diversified by KDF3 (tests/pylib/gp_keys_ref.py)."""
+    return [kdf3_reference(master, purpose, kdd) for purpose in (1, 2, 3)]
+
+
+def aes_kcv(key):
+    return kcv_aes_reference(key).hex().upper()
+
+
+def luhn_valid(digits):
+    return luhn_digit(digits[:-1]) == digits[-1]
 
 
 def check_demo_secure_channel_chapter(out):
     """SCP03 with the factory keys, GET STATUS, PUT KEY to KDF3-diversified keys (the card's KCVs checked
     here with python3-cryptography), the factory key refused, GET STATUS again with the new keys."""
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.cmac import CMAC
-
-    demo_master = bytes.fromhex("00112233445566778899AABBCCDDEEFF")
+    demo_master = bytes.fromhex(DEMO_MASTER)
     assert "EXTERNAL AUTHENTICATE accepted at level 33 (C-MAC+C-DECRYPTION+R-MAC+R-ENCRYPTION)" in out
     assert out.count("ISD " + ISD_AID + ", life cycle 0F") == 2  # before the rotation and after it
     kdd = bytes.fromhex(out.split("key diversification data (KDD) ")[1].split()[0])
-    keys = []
-    for purpose in (1, 2, 3):  # GlobalPlatformPro KDF3: CMAC(master, 01 || 00 00 00 k 00 || KDD)
-        mac = CMAC(algorithms.AES(demo_master))
-        mac.update(bytes([1, 0, 0, 0, purpose, 0]) + kdd)
-        keys.append(mac.finalize())
-    kcvs = []
-    for key in keys:
-        enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
-        kcvs.append((enc.update(b"\x01" * 16) + enc.finalize())[:3].hex().upper())
+    keys = kdf3_keys(demo_master, kdd)
+    kcvs = [aes_kcv(key) for key in keys]
     assert f"KVN 31 and KCVs ENC {kcvs[0]}, MAC {kcvs[1]}, DEK {kcvs[2]}  (KCVs match)" in out
     refused = [line for line in out.splitlines() if "factory key refused:" in line]
     assert len(refused) == 1 and "card cryptogram does not match" in refused[0]
@@ -262,6 +271,41 @@ def check_demo_key_store_chapter(out):
     assert "signature verified by OpenSSL" in chapter and "a changed message does not verify" in chapter
     assert "card and host computed the same shared secret (32 bytes" in chapter
     assert "UNEXPECTED" not in chapter and "DIFFER" not in chapter
+
+
+def check_demo_line_chapter(out):
+    """Three fresh cards through the personalization line: each one's printed KCVs equal the KCVs of
+    keys diversified here (python3-cryptography, KDF3) from the demo master and the KDD that card
+    printed; one card got a device key; a second pass skips all three; the journal says 3 done; the
+    master key appears nowhere (K/OPc are random and never printed)."""
+    assert out.index("Personalization line:") > out.index("USIM (ADF.USIM")  # the last chapter
+    chapter = out[out.index("Personalization line:"):out.index("\nDone. Try it yourself")]
+    first, second = chapter.split("Run the same rows again")
+    cards = [line.split() for line in first.splitlines() if "  ok  KVN " in line]
+    assert len(cards) == 3 and "FAILED" not in chapter
+    master = bytes.fromhex(DEMO_MASTER)
+    kdds = set()
+    for fields in cards:
+        iccid = fields[0]
+        assert len(iccid) == 19 and luhn_valid(iccid)
+        assert fields[1:4] == ["ok", "KVN", "31"]
+        kdd = bytes.fromhex(fields[fields.index("KDD") + 1])
+        assert len(kdd) == 10
+        kdds.add(kdd)
+        keys = kdf3_keys(master, kdd)
+        printed = " ".join(fields[fields.index("KCVs"):fields.index("KCVs") + 7]).upper()
+        kcvs = [aes_kcv(key) for key in keys]
+        assert printed == f"KCVS ENC {kcvs[0]}, MAC {kcvs[1]}, DEK {kcvs[2]}", (iccid, printed, kcvs)
+        for key in keys:
+            assert key.hex().upper() not in out.upper()
+    assert len(kdds) == 3  # each card its own KDD, so its own keys
+    device = [f for f in cards if "device" in f]
+    assert len(device) == 1 and device[0][device[0].index("device") + 2].startswith("04")
+    skipped = [line.split()[0] for line in second.splitlines() if "already done, skipped" in line]
+    assert skipped == [fields[0] for fields in cards]
+    assert "  ok  KVN " not in second
+    assert "journal: 3 done, 0 failed, 0 in progress" in second
+    assert DEMO_MASTER not in out.upper()
 
 
 def test_apdu_script_file_with_comments(card, tmp_path):

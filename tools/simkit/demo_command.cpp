@@ -267,6 +267,7 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
     tell_secure_channel(uri);
     tell_key_store(uri);
     tell_usim(uri);
+    tell_line(state.parent_path());
     std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n"
               << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n"
               << "  build/bin/simkit key gen --card sim:card.state --slot 1\n"

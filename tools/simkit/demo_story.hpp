@@ -3,6 +3,7 @@
 // first lives in its own demo_*.cpp and is declared here.
 #pragma once
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -28,5 +29,7 @@ private:
 
 // demo_usim.cpp: ICCID and IMSI, an AKA with the card's test keys, a resynchronisation.
 void tell_usim(const std::string& uri);
+// demo_line.cpp: three fresh cards DIR/<ICCID>.state through the personalization line, twice (exactly once).
+void tell_line(const std::filesystem::path& dir);
 
 }  // namespace simkit::cli

@@ -69,6 +69,14 @@ void write_output(const Journal& journal, const std::string& path) {
 }
 }  // namespace
 
+CardRecord personalize_journaled(CardPersonalizer& personalizer, Journal& journal, Card& card, const CardData& data) {
+    const CardRecord record = personalizer.personalize(card, data, [&](Step step, const CardRecord& so_far) {
+        journal.record(data.iccid, step, step == Step::KeysRotated ? record_json(so_far).dump() : "{}");
+    });
+    journal.record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
+    return record;
+}
+
 namespace {
 
 // What every card of a run goes through, whichever line holds it.
@@ -80,12 +88,7 @@ public:
     // Personalizes (or completes) one card, journaling every step and the final record. A
     // TransportError (the card went away) propagates with the card's steps so far journaled.
     void personalize(Card& card, const CardData& data) {
-        const CardRecord record = personalizer_.personalize(card, data, [&](Step step, const CardRecord& so_far) {
-            nlohmann::ordered_json detail;
-            if (step == Step::KeysRotated) detail = record_json(so_far);
-            journal_.record(data.iccid, step, detail.is_null() ? "{}" : detail.dump());
-        });
-        journal_.record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
+        const CardRecord record = personalize_journaled(personalizer_, journal_, card, data);
         std::lock_guard lock(mutex_);
         (record.ok ? ok_ : failed_)++;
         if (!record.ok) std::cerr << "simkit: card " << data.iccid << " (line " << data.line << "): " << record.error << "\n";

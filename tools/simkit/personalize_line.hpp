@@ -14,6 +14,12 @@ namespace simkit::cli {
 // kdd, device_public_key, resumed, error.
 nlohmann::ordered_json record_json(const personalize::CardRecord& record);
 
+// Personalizes (or completes) one card, journaling each step once it is durable on the card (the
+// keys_rotated row carries the record so far) and then a Done/Failed row with the record. A
+// TransportError (the card went away) propagates with the steps so far journaled.
+personalize::CardRecord personalize_journaled(personalize::CardPersonalizer& personalizer, personalize::Journal& journal,
+                                              Card& card, const personalize::CardData& data);
+
 struct BatchRun {
     std::string csv;         // --batch
     std::string journal;     // --journal
