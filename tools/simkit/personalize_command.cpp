@@ -157,7 +157,9 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
         "Example: SIMKIT_MASTER_KEY=... simkit personalize --card sim:card.state --iccid 8988211000000001001 \\\n"
         "           --imsi 001010000000100 --ki <K hex> --opc <OPc hex> --scheme kdf3 --json\n"
         "A batch: simkit personalize --batch cards.csv --journal line.journal --out results.jsonl \\\n"
-        "           --sim-dir cards/ --master-key-file master.hex --resume");
+        "           --sim-dir cards/ --master-key-file master.hex --resume\n"
+        "A real line (one reader; insert each card when asked): --card 'pcsc:Virtual PCD 00 00' instead of --sim-dir.\n"
+        "Journal, steps, output and exit codes: specs/personalization.md");
     cmd->add_option("--card", opt->card, std::string("card URI: ") + card_uri_forms() + " (default: $SIMKIT_CARD)");
     cmd->add_option("--iccid", opt->iccid, "the card's new ICCID, 18..20 digits with the Luhn check digit");
     cmd->add_option("--imsi", opt->imsi, "the USIM's new IMSI, 6..15 digits");
