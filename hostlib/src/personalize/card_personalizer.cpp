@@ -19,8 +19,8 @@
 //   device_key_made  GENERATE KEY PAIR in the slot asked for, in every run that asks for it (a resumed
 //                 card too): a key left in the slot cannot be told apart from one that was there
 //                 before us, and the record then carries the key that is on the card.
-//   verified      EF.ICCID/EF.IMSI read back, a session with the new set opens (and the old set is
-//                 gone from the key information), one AKA whose RES/CK/IK equal our MILENAGE.
+//   verified      EF.ICCID/EF.IMSI read back, one AKA whose RES/CK/IK equal our MILENAGE (the new set
+//                 was proven by the keys_rotated session, which also saw the old set gone).
 // inspect: the new set (the scheme's protocol, new KVN) is tried first, then the current one (an SCP03
 // set, as on simkit's factory cards); a card cryptogram that does not match is caught before any host
 // cryptogram is sent. A card that takes the new keys but holds another row's ICCID/IMSI is Unknown.
@@ -283,9 +283,14 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
             doing = step_name(Step::KeysRotated);
         }
         {
+            // This session is also the verification that the new set works: a separate one would
+            // cost the card another sequence-counter commit (an fsync on the simulated line).
             ScpSession session(card, new_keys, options_for(new_protocol, keys_.new_kvn));
             set_kcvs(session.card_info().key_diversification_data);
             delete_old_set(session);
+            for (const KeyInfo& key : GpClient(session).key_information()) {
+                if (key.kvn == keys_.current_kvn) throw Error("key set " + kvn_hex(keys_.current_kvn) + " is still on the card");
+            }
         }
         done(Step::KeysRotated);
 
@@ -303,12 +308,6 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
             if (iccid != data.iccid) throw Error("EF.ICCID reads " + iccid + ", the row says " + data.iccid);
             const std::string imsi = usim.imsi();
             if (imsi != data.imsi) throw Error("EF.IMSI reads " + imsi + ", the row says " + data.imsi);
-        }
-        {
-            ScpSession session(card, new_keys, options_for(new_protocol, keys_.new_kvn));
-            for (const KeyInfo& key : GpClient(session).key_information()) {
-                if (key.kvn == keys_.current_kvn) throw Error("key set " + kvn_hex(keys_.current_kvn) + " is still on the card");
-            }
         }
         {
             const milenage::Milenage m(data.ki, data.opc);
