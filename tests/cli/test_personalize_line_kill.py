@@ -1,5 +1,5 @@
 """The personalization line survives SIGKILL: a 200-card `simkit personalize --batch --sim-dir`
-(four cards at once) killed at random moments five times and resumed each time ends with every
+(eight cards at once) killed at random moments five times and resumed each time ends with every
 card personalized exactly once (one terminal row per ICCID in the journal, read with Python's own
 sqlite3, and it is "done"; one output line per card), every card answering with its own keys (the
 KCVs and an SCP03 session with the KDF3 key set Python derives from the card's KDD, an AKA with its

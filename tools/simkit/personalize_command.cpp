@@ -176,7 +176,7 @@ void add_personalize_command(CLI::App& app, int& exit_code) {
                   "existing journal is refused; with it a missing one is started");
     cmd->add_option("--out", opt->batch.out, "JSON lines, one record per card (written from the journal)");
     cmd->add_option("--sim-dir", opt->batch.sim_dir, "the simulated line: DIR/<ICCID>.state per card, created as needed");
-    cmd->add_option("--jobs", opt->batch.jobs, "the simulated line: cards personalized at once (default 4; 1..64)")
+    cmd->add_option("--jobs", opt->batch.jobs, "the simulated line: cards personalized at once (default 8; 1..64)")
         ->check(CLI::Range(1, 64));
     cmd->add_option("--on-error", opt->on_error, "bad CSV rows: skip (report them, go on; default) or stop (touch no card)");
     cmd->add_flag("--report", opt->report, "summarise --journal: done, failed, in progress, rate");

@@ -26,7 +26,7 @@ struct BatchRun {
     std::string out;         // --out (JSON lines, rewritten from the journal at the end)
     std::string sim_dir;     // --sim-dir: DIR/<ICCID>.state per card
     std::string card;        // --card pcsc:READER: the real line, one card after another in one reader
-    unsigned jobs = 4;       // --jobs: cards personalized at once on the simulated line
+    unsigned jobs = 8;       // --jobs: cards personalized at once on the simulated line
     bool resume = false;     // --resume
     bool stop_on_error = false;  // --on-error stop
 };
