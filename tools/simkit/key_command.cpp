@@ -15,6 +15,7 @@
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/key_session.hpp"
+#include "simkit/key_uri.hpp"
 #include "simkit/keystore_client.hpp"
 #include "simkit/status_words.hpp"
 
@@ -48,24 +49,6 @@ struct KeyOptions {
     // rand
     int count = 0;
 };
-
-// A slot given as decimal ("10") or hex with 0x ("0x0A"); a leading zero is still decimal.
-int parse_slot(const std::string& option, const std::string& text) {
-    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-    const std::string digits = hex ? text.substr(2) : text;
-    int value = 0;
-    bool ok = !digits.empty() && digits.size() <= 3;
-    for (char c : digits) {
-        if (!ok) break;
-        const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                      : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
-                                                                           : -1;
-        if (d < 0) ok = false;
-        value = value * (hex ? 16 : 10) + d;
-    }
-    if (!ok || value > 255) throw ArgumentError(option + " '" + text + "' is not a key ID 0..255 (decimal, or hex as 0x05)");
-    return value;
-}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -328,8 +311,8 @@ CLI::App* add_sub(CLI::App* key, int& exit_code, const char* name, const std::st
     }
     cmd->add_flag("--json", opt->json, "print one JSON object (hex in lowercase)");
     cmd->callback([opt, &exit_code, run, takes_slot] {
-        if (takes_slot) opt->slot = parse_slot("--slot", opt->slot_text);
-        if (!opt->peer_slot_text.empty()) opt->peer_slot = parse_slot("--peer-slot", opt->peer_slot_text);
+        if (takes_slot) opt->slot = parse_key_id("--slot", opt->slot_text);
+        if (!opt->peer_slot_text.empty()) opt->peer_slot = parse_key_id("--peer-slot", opt->peer_slot_text);
         exit_code = run(*opt);
     });
     return cmd;
