@@ -323,6 +323,7 @@ TEST_CASE("a card with keys that are not ours: Unknown, not ok, nothing written"
     StepLog log;
     const CardRecord record = personalizer.personalize(card, data, log.callback());
     CHECK_FALSE(record.ok);
+    CHECK(record.not_ours);
     CHECK(log.steps.empty());
     CHECK(record.error.find("inspect") != std::string::npos);
     CHECK(record.error.find("not ours") != std::string::npos);
@@ -356,6 +357,7 @@ TEST_CASE("a card error names the step and the status word; the record holds no 
     CHECK(personalizer.inspect(card, data) == CardProgress::Fresh);
     const CardRecord record = personalizer.personalize(card, data);
     CHECK_FALSE(record.ok);
+    CHECK_FALSE(record.not_ours);  // a card error, not a foreign card
     INFO(record.error);
     CHECK(record.error.find("keys_rotated") != std::string::npos);
     CHECK(record.error.find("PUT KEY") != std::string::npos);
@@ -402,6 +404,7 @@ TEST_CASE("a card of the line personalized with another row is not touched", "[p
     t.seen->clear();
     const CardRecord record = personalizer.personalize(card, other);
     CHECK_FALSE(record.ok);
+    CHECK(record.not_ours);
     CHECK(record.error.find("another row") != std::string::npos);
     CHECK_FALSE(t.sent_ins(0xB9));  // the first row's device key is kept
     CHECK_FALSE(t.sent_ins(0xE2));

@@ -69,10 +69,12 @@ void write_output(const Journal& journal, const std::string& path) {
 }
 }  // namespace
 
-CardRecord personalize_journaled(CardPersonalizer& personalizer, Journal& journal, Card& card, const CardData& data) {
+CardRecord personalize_journaled(CardPersonalizer& personalizer, Journal& journal, Card& card, const CardData& data,
+                                 bool fail_not_ours) {
     const CardRecord record = personalizer.personalize(card, data, [&](Step step, const CardRecord& so_far) {
         journal.record(data.iccid, step, step == Step::KeysRotated ? record_json(so_far).dump() : "{}");
     });
+    if (record.not_ours && !fail_not_ours) return record;
     journal.record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
     return record;
 }
@@ -85,17 +87,18 @@ public:
     LineRun(Journal& journal, LineKeys keys, std::size_t total)
         : journal_(journal), personalizer_(std::move(keys)), progress_("cards", total, 10) {}
 
-    // Personalizes (or completes) one card, journaling every step and the final record. A
+    // Personalizes (or completes) one card, journaling every step and the final record; false for
+    // a card that is not ours when `fail_not_ours` is false (nothing journaled or counted then). A
     // TransportError (the card went away) propagates with the card's steps so far journaled.
-    void personalize(Card& card, const CardData& data) {
-        const CardRecord record = personalize_journaled(personalizer_, journal_, card, data);
+    bool personalize(Card& card, const CardData& data, bool fail_not_ours = true) {
+        const CardRecord record = personalize_journaled(personalizer_, journal_, card, data, fail_not_ours);
+        if (record.not_ours && !fail_not_ours) return false;
         std::lock_guard lock(mutex_);
         (record.ok ? ok_ : failed_)++;
         if (!record.ok) std::cerr << "simkit: card " << data.iccid << " (line " << data.line << "): " << record.error << "\n";
         progress_.advance();
+        return true;
     }
-    // Where the card stands (CardPersonalizer::inspect); nothing is journaled.
-    CardProgress inspect(Card& card, const CardData& data) { return personalizer_.inspect(card, data); }
     void skipped() {
         std::lock_guard lock(mutex_);
         ++skipped_;
@@ -163,14 +166,13 @@ void run_reader_line(LineRun& line, const std::vector<const CardData*>& cards, c
         std::string reader;
         for (;;) {
             try {
-                bool foreign = false;
+                bool taken = false;
                 {
                     Card card = Card::open(waiting_uri);
                     reader = card.description().substr(std::string("pcsc:").size());
-                    foreign = line.inspect(card, data) == CardProgress::Unknown;
-                    if (!foreign) line.personalize(card, data);
+                    taken = line.personalize(card, data, /*fail_not_ours=*/false);
                 }
-                if (!foreign) break;
+                if (taken) break;
                 // Another row's card or a foreign one: the row is not spent on it.
                 line.say("the card in " + reader + " is not one for ICCID " + data.iccid +
                          " (it takes neither the current keys nor this row's new keys, or holds another row's data): "

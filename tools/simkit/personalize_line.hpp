@@ -15,10 +15,12 @@ namespace simkit::cli {
 nlohmann::ordered_json record_json(const personalize::CardRecord& record);
 
 // Personalizes (or completes) one card, journaling each step once it is durable on the card (the
-// keys_rotated row carries the record so far) and then a Done/Failed row with the record. A
-// TransportError (the card went away) propagates with the steps so far journaled.
+// keys_rotated row carries the record so far) and then a Done/Failed row with the record. A card
+// that is not ours (record.not_ours) gets its Failed row only with `fail_not_ours`: a reader line
+// keeps the row for the right card. A TransportError (the card went away) propagates with the
+// steps so far journaled.
 personalize::CardRecord personalize_journaled(personalize::CardPersonalizer& personalizer, personalize::Journal& journal,
-                                              Card& card, const personalize::CardData& data);
+                                              Card& card, const personalize::CardData& data, bool fail_not_ours = true);
 
 struct BatchRun {
     std::string csv;         // --batch

@@ -39,6 +39,8 @@ struct CardRecord {
                                               // with the master key gives its keys (not secret alone)
     std::optional<std::string> device_public_key;  // lowercase hex 04||X||Y
     bool resumed = false;                     // the card was found part-way and completed
+    bool not_ours = false;                    // inspect found it Unknown (neither key set, or another
+                                              // row's data): nothing was written to it
 };
 
 // Where a card stands, judged from the card itself.

@@ -243,6 +243,7 @@ CardRecord CardPersonalizer::personalize(Card& card, const CardData& data,
         doing = "inspect";
         const ProbeResult found = probe(card, data, keys_);
         if (found.progress == CardProgress::Unknown) {
+            record.not_ours = true;
             record.error = "inspect: " + found.why;
             return record;
         }
