@@ -3,9 +3,8 @@
 // (simkit::Card -> transport -> card). Ratios between them are the cost of the host layers.
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
-#include <unistd.h>
 
+#include "bench_cards.hpp"
 #include "simkit/card.hpp"
 #include "simulated_card.hpp"
 
@@ -19,21 +18,9 @@ void run_card(benchmark::State& state, const simkit::bytes& command) {
     state.counters["APDUs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-// The host path needs a state file: one per run, in a temporary directory.
-struct TempCard {
-    std::filesystem::path dir;
-    TempCard() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "simkit-bench.XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        dir = pattern;
-    }
-    ~TempCard() { std::filesystem::remove_all(dir); }
-    std::string uri() const { return "sim:" + (dir / "card.state").string(); }
-};
-
 void run_host(benchmark::State& state, const simkit::bytes& command) {
-    TempCard temp;
-    simkit::Card card = simkit::Card::open(temp.uri());
+    simkit::bench::BenchTempDir temp;  // the host path needs a state file: one per run
+    simkit::Card card = simkit::Card::open(temp.sim_uri());
     for (auto _ : state) benchmark::DoNotOptimize(card.transmit_bytes(command));
     state.counters["APDUs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }

@@ -24,8 +24,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
+#include "bench_cards.hpp"
 #include "ratio_reporter.hpp"
 #include "simkit/card.hpp"
 #include "simkit/crypto.hpp"
@@ -64,30 +64,6 @@ const simkit::bytes& digest() {
     static const simkit::bytes d = simkit::crypto::sha256(simkit::from_hex("48656C6C6F2C206B65792073746F726521"));
     return d;
 }
-
-// The card with its state in memory, behind the host's Transport interface (what sim: does with a file).
-class MemoryTransport : public simkit::Transport {
-public:
-    simkit::bytes transmit(const simkit::bytes& command) override { return card_->transmit(command); }
-    simkit::bytes atr() override { return card_->atr(); }
-    void reset() override { card_->reset(); }
-    std::string description() const override { return "memory card"; }
-
-private:
-    std::unique_ptr<simkit::sim::Card> card_ = simkit::sim::make_memory_card();
-};
-
-// A sim: card whose state file lives in a temporary directory removed afterwards.
-struct TempDir {
-    std::filesystem::path dir;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "simkit-bench.XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        dir = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(dir); }
-    std::string uri() const { return "sim:" + (dir / "card.state").string(); }
-};
 
 void BM_Evp_SignDigest(benchmark::State& state) {
     const Pkey key = evp_p256_keygen();
@@ -137,24 +113,24 @@ void keygen_on(benchmark::State& state, simkit::Card& card) {
 }
 
 void BM_StateFile_SignDigest(benchmark::State& state) {
-    TempDir temp;
-    simkit::Card card = simkit::Card::open(temp.uri());
+    simkit::bench::BenchTempDir temp;
+    simkit::Card card = simkit::Card::open(temp.sim_uri());
     sign_on(state, card);
 }
 
 void BM_Memory_SignDigest(benchmark::State& state) {
-    simkit::Card card(std::make_unique<MemoryTransport>());
+    simkit::Card card(std::make_unique<simkit::bench::MemoryTransport>());
     sign_on(state, card);
 }
 
 void BM_StateFile_Keygen(benchmark::State& state) {
-    TempDir temp;
-    simkit::Card card = simkit::Card::open(temp.uri());
+    simkit::bench::BenchTempDir temp;
+    simkit::Card card = simkit::Card::open(temp.sim_uri());
     keygen_on(state, card);
 }
 
 void BM_Memory_Keygen(benchmark::State& state) {
-    simkit::Card card(std::make_unique<MemoryTransport>());
+    simkit::Card card(std::make_unique<simkit::bench::MemoryTransport>());
     keygen_on(state, card);
 }
 

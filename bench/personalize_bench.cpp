@@ -27,8 +27,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
+#include "bench_cards.hpp"
 #include "ratio_reporter.hpp"
 #include "simkit/aka.hpp"
 #include "simkit/card.hpp"
@@ -70,34 +70,6 @@ personalize::CardData next_card() {
     return data;
 }
 
-// The card with its state in memory, behind the host's Transport interface; counts the APDUs.
-class MemoryTransport : public Transport {
-public:
-    explicit MemoryTransport(long& apdus) : apdus_(apdus) {}
-    bytes transmit(const bytes& command) override {
-        ++apdus_;
-        return card_->transmit(command);
-    }
-    bytes atr() override { return card_->atr(); }
-    void reset() override { card_->reset(); }
-    std::string description() const override { return "memory card"; }
-
-private:
-    long& apdus_;
-    std::unique_ptr<sim::Card> card_ = sim::make_memory_card();
-};
-
-struct TempDir {
-    std::filesystem::path dir;
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "simkit-bench-perso.XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        dir = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(dir); }
-    std::string card_uri(const std::string& iccid) const { return "sim:" + (dir / (iccid + ".state")).string(); }
-};
-
 bool check_ok(benchmark::State& state, const personalize::CardRecord& record) {
     if (record.ok) return true;
     g_failed = true;
@@ -107,7 +79,7 @@ bool check_ok(benchmark::State& state, const personalize::CardRecord& record) {
 
 // One card per iteration on a state file, with or without the journal.
 void state_file_line(benchmark::State& state, bool journaled) {
-    TempDir temp;
+    bench::BenchTempDir temp;
     const auto journal = journaled ? personalize::open_sqlite_journal((temp.dir / "line.journal").string(),
                                                                       personalize::JournalOpen::CreateNew)
                                    : nullptr;
@@ -115,7 +87,7 @@ void state_file_line(benchmark::State& state, bool journaled) {
     long rows = 0;
     for (auto _ : state) {
         const personalize::CardData data = next_card();  // ~1 us: the CSV row's share
-        Card card = Card::open(temp.card_uri(data.iccid));
+        Card card = Card::open(temp.sim_uri(data.iccid));
         const auto record = personalizer.personalize(card, data, [&](Step step, const personalize::CardRecord&) {
             if (!journal) return;
             journal->record(data.iccid, step, "{}");
@@ -138,14 +110,14 @@ void BM_Memory(benchmark::State& state) {
     long apdus = 0;
     for (auto _ : state) {
         const personalize::CardData data = next_card();
-        Card card(std::make_unique<MemoryTransport>(apdus));
+        Card card(std::make_unique<bench::MemoryTransport>(&apdus));
         if (!check_ok(state, personalizer.personalize(card, data))) break;
     }
     state.counters["apdus/card"] = static_cast<double>(apdus) / static_cast<double>(state.iterations());
 }
 
 void BM_JournalRow(benchmark::State& state) {
-    TempDir temp;
+    bench::BenchTempDir temp;
     const auto journal = personalize::open_sqlite_journal((temp.dir / "line.journal").string(), personalize::JournalOpen::CreateNew);
     const std::string iccid = next_card().iccid;
     for (auto _ : state) journal->record(iccid, Step::Started, "{}");
