@@ -90,13 +90,18 @@ std::string take_openssl_errors() {
     const char* data = nullptr;
     int flags = 0;
     while (unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
+        // The provider's own errors carry the whole message; OpenSSL's say the reason, with detail.
+        const bool has_data = data != nullptr && (flags & ERR_TXT_STRING) != 0 && *data != '\0';
+        const char* reason = ERR_reason_error_string(code);
         std::string message;
-        if (data != nullptr && (flags & ERR_TXT_STRING) != 0 && *data != '\0') {
-            message = data;
+        if (has_data && std::strncmp(data, "simkit: ", 8) == 0) {
+            message = data + 8;
+        } else if (reason != nullptr) {
+            message = has_data ? std::string(reason) + " (" + data + ")" : reason;
         } else {
             char buffer[256];
             ERR_error_string_n(code, buffer, sizeof buffer);
-            message = buffer;
+            message = has_data ? std::string(buffer) + " (" + data + ")" : buffer;
         }
         if (!text.empty()) text += "; ";
         text += message;

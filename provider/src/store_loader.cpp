@@ -4,6 +4,7 @@
 // key, and verifies the PIN of a PIN-bound key (from pin-file/pin-env, else the passphrase callback).
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 
 #include <cstring>
@@ -56,9 +57,13 @@ std::optional<secure_bytes> pin_from_callback(const KeyUri& uri, OSSL_PASSPHRASE
         OSSL_PARAM_END,
     };
     std::optional<secure_bytes> pin;
+    // A callback without a way to ask ("No password method specified") is not an error of its own:
+    // the PIN-required error that follows says what to do.
+    ERR_set_mark();
     if (pw_cb(buffer, sizeof buffer, &length, params, pw_cbarg) && length > 0 && length <= sizeof buffer) {
         pin = secure_bytes(reinterpret_cast<const uint8_t*>(buffer), reinterpret_cast<const uint8_t*>(buffer) + length);
     }
+    ERR_pop_to_mark();
     OPENSSL_cleanse(buffer, sizeof buffer);
     return pin;
 }

@@ -14,6 +14,7 @@
 #include "simkit/crypto.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/key_certificate_command.hpp"
 #include "simkit/key_session.hpp"
 #include "simkit/key_uri.hpp"
 #include "simkit/keystore_client.hpp"
@@ -334,7 +335,8 @@ void add_key_command(CLI::App& app, int& exit_code) {
         "  simkit key gen  --card sim:card.state --slot 1\n"
         "  simkit key pub  --card sim:card.state --slot 1 --pem --out pub.pem\n"
         "  simkit key sign --card sim:card.state --slot 1 --in file --out sig.der\n"
-        "  openssl dgst -sha256 -verify pub.pem -signature sig.der file");
+        "  openssl dgst -sha256 -verify pub.pem -signature sig.der file\n"
+        "  simkit key csr  --card sim:card.state --slot 1 --subject /CN=device-42 --out dev.csr");
     key->require_subcommand(1);
 
     auto list = std::make_shared<KeyOptions>();
@@ -409,6 +411,8 @@ void add_key_command(CLI::App& app, int& exit_code) {
         "Example: simkit key read-file --slot 2 --out device.der && openssl x509 -inform DER -in device.der -noout -text",
         read_file, run_read_file);
     read_file_cmd->add_option("--out", read_file->out, "write the raw bytes to this file instead");
+
+    add_key_certificate_commands(key, exit_code);  // csr, selfsign (key_certificate_command.cpp)
 }
 
 }  // namespace simkit::cli
