@@ -55,6 +55,8 @@ void raise_current_exception(const ProviderContext* ctx, const std::string& doin
                     prefix + e.what() + (pin ? " (the key is PIN-bound: give its PIN)" : ""));
     } catch (const TransportError& e) {
         raise_error(ctx, kReasonCardUnreachable, prefix + e.what());
+    } catch (const StateError& e) {  // a sim: card's state file cannot be opened
+        raise_error(ctx, kReasonCardUnreachable, prefix + e.what());
     } catch (const FormatError& e) {
         raise_error(ctx, kReasonBadKeyUri, prefix + e.what());
     } catch (const ArgumentError& e) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "provider_context.hpp"
 #include "simkit/errors.hpp"
@@ -37,25 +38,47 @@ struct StoreInfoFree {
     void operator()(OSSL_STORE_INFO* info) const noexcept { OSSL_STORE_INFO_free(info); }
 };
 
+// The providers load_simkit_provider loaded, unloaded when the program ends.
+class LoadedProviders {
+public:
+    ~LoadedProviders() {
+        for (auto it = providers_.rbegin(); it != providers_.rend(); ++it) OSSL_PROVIDER_unload(*it);
+    }
+    bool has(OSSL_LIB_CTX* libctx) const { return contexts_.count(libctx) != 0; }
+    void add(OSSL_PROVIDER* provider) { providers_.push_back(provider); }
+    void mark(OSSL_LIB_CTX* libctx) { contexts_.insert(libctx); }
+
+private:
+    std::vector<OSSL_PROVIDER*> providers_;
+    std::set<OSSL_LIB_CTX*> contexts_;
+};
+
 }  // namespace
 
 void load_simkit_provider(OSSL_LIB_CTX* libctx) {
     static std::mutex mutex;
-    static std::set<OSSL_LIB_CTX*> loaded;
     std::lock_guard lock(mutex);
-    if (loaded.count(libctx) != 0) return;
     // Loading a provider explicitly switches off the implicit default one: load it too (first, so
     // that generic fetches of "EC" keep finding the software implementation).
-    if (OSSL_PROVIDER_load(libctx, "default") == nullptr) {
-        throw CryptoError("loading OpenSSL's default provider: " + take_openssl_errors());
+    OSSL_PROVIDER* default_provider = OSSL_PROVIDER_load(libctx, "default");
+    if (default_provider == nullptr) throw CryptoError("loading OpenSSL's default provider: " + take_openssl_errors());
+    // Constructed after OpenSSL's own initialisation (the load above), so destroyed before OpenSSL's
+    // exit-time cleanup: the providers are unloaded, the card sessions closed (state files unlocked,
+    // readers released) and nothing is left for a leak checker.
+    static LoadedProviders loaded;
+    if (loaded.has(libctx)) {
+        OSSL_PROVIDER_unload(default_provider);
+        return;
     }
-    if (!OSSL_PROVIDER_available(libctx, provider::kName)) {
-        if (!OSSL_PROVIDER_add_builtin(libctx, provider::kName, provider::provider_init) ||
-            OSSL_PROVIDER_load(libctx, provider::kName) == nullptr) {
-            throw CryptoError("loading the simkit provider: " + take_openssl_errors());
-        }
+    loaded.add(default_provider);
+    if (!OSSL_PROVIDER_available(libctx, provider::kName) &&
+        !OSSL_PROVIDER_add_builtin(libctx, provider::kName, provider::provider_init)) {
+        throw CryptoError("registering the simkit provider: " + take_openssl_errors());
     }
-    loaded.insert(libctx);
+    OSSL_PROVIDER* simkit_provider = OSSL_PROVIDER_load(libctx, provider::kName);
+    if (simkit_provider == nullptr) throw CryptoError("loading the simkit provider: " + take_openssl_errors());
+    loaded.add(simkit_provider);
+    loaded.mark(libctx);
 }
 
 crypto::Pkey open_provider_key(const std::string& uri, const ProviderKeyOptions& options) {
@@ -80,6 +103,8 @@ crypto::Pkey open_provider_key(const std::string& uri, const ProviderKeyOptions&
     }
     if (!key) {
         const std::string errors = take_openssl_errors();
+        // The provider's messages name the URI already.
+        if (errors.find(uri) != std::string::npos) throw CryptoError(errors);
         throw CryptoError("opening key " + uri + ": " + (errors.empty() ? "no key found" : errors));
     }
     return key;

@@ -84,16 +84,16 @@ std::unique_ptr<KeyObject> load_key(LoaderContext& loader, OSSL_PASSPHRASE_CALLB
         });
     } catch (const SwError& error) {
         if (error.sw() != 0x6A88 && error.sw() != 0x6984) throw;
-        throw SwError(error.sw(), "no key pair in " + key->where() + " (make one with `simkit key gen --slot " +
+        throw SwError(error.sw(), "slot " + std::to_string(key->slot) + " holds no key pair (make one with `simkit key gen --slot " +
                                       std::to_string(key->slot) + "`)");
     }
     if (info.pin_bound.value_or(false)) {
         std::optional<secure_bytes> pin = loader.uri.read_pin();
         if (!pin) pin = pin_from_callback(loader.uri, pw_cb, pw_cbarg);
         if (!pin) {
-            throw PinRequired("the key in " + key->where() +
-                              " is PIN-bound and no PIN was given: add pin-file=PATH or pin-env=NAME to the key "
-                              "URI, or give a passphrase (e.g. -passin)");
+            throw PinRequired("the key in slot " + std::to_string(key->slot) +
+                              " is PIN-bound and no PIN was given: add pin-file=PATH or pin-env=NAME to the key URI, "
+                              "or give a passphrase (e.g. -passin)");
         }
         key->session->verify_pin(*pin);
     }

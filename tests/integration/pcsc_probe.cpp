@@ -17,6 +17,11 @@
 //       it, prints "ready" and waits for a line on stdin (meanwhile another application resets the
 //       card); then sends SELECT ISD on the basic channel and GET DATA on channel 1 again, printing
 //       every answer ("response HEX"). After a reset, channel 1 is closed: 6881.
+//   simkit_pcsc_probe provider-sign-on-cue KEY_URI
+//       opens the key through simkit's OpenSSL provider (open_provider_key), signs "before" with
+//       EVP_DigestSign SHA-256 ("signature HEX", DER), prints "ready" and waits for a line (meanwhile
+//       another application resets the card), then signs "after" the same way: the provider's card
+//       session must reopen and select the key store again.
 // Logs at level info, so the pcsc: transport's reconnect after a reset shows on stderr.
 // Exit code 0 on success, 1 when the card could not be reached, 2 on a usage error.
 #include <chrono>
@@ -29,10 +34,13 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "simkit/bytes.hpp"
 #include "simkit/card.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/log.hpp"
+#include "simkit/provider_key.hpp"
 
 namespace {
 
@@ -106,11 +114,34 @@ int reset_retry(const std::string& uri) {
     return 0;
 }
 
+void provider_sign(EVP_PKEY* key, const std::string& message) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    std::size_t size = 0;
+    bool ok = ctx != nullptr && EVP_DigestSignInit_ex(ctx, nullptr, "SHA256", nullptr, nullptr, key, nullptr) == 1 &&
+              EVP_DigestSign(ctx, nullptr, &size, reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+    simkit::bytes signature(size);
+    ok = ok && EVP_DigestSign(ctx, signature.data(), &size, reinterpret_cast<const unsigned char*>(message.data()),
+                              message.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) throw simkit::CryptoError("signing '" + message + "': " + simkit::take_openssl_errors());
+    signature.resize(size);
+    say("signature", simkit::to_hex(signature));
+}
+
+int provider_sign_on_cue(const std::string& key_uri) {
+    simkit::crypto::Pkey key = simkit::open_provider_key(key_uri);
+    provider_sign(key.get(), "before");
+    if (!wait_for_line()) return 1;
+    provider_sign(key.get(), "after");
+    return 0;
+}
+
 int usage() {
     std::cerr << "usage: simkit_pcsc_probe hold URI MS [--without-exclusive]\n"
                  "       simkit_pcsc_probe transmit URI HEX...\n"
                  "       simkit_pcsc_probe transmit-on-cue URI HEX...\n"
-                 "       simkit_pcsc_probe reset-retry URI\n";
+                 "       simkit_pcsc_probe reset-retry URI\n"
+                 "       simkit_pcsc_probe provider-sign-on-cue KEY_URI\n";
     return 2;
 }
 
@@ -128,6 +159,7 @@ int run(const std::vector<std::string>& args) {
         return transmit(uri, {args.begin() + 2, args.end()}, command == "transmit-on-cue");
     }
     if (command == "reset-retry" && args.size() == 2) return reset_retry(uri);
+    if (command == "provider-sign-on-cue" && args.size() == 2) return provider_sign_on_cue(uri);
     return usage();
 }
 

@@ -272,3 +272,36 @@ def test_card_reset_by_another_client_is_reconnected_and_retried(env, tmp_path):
     assert stderr.count("reconnecting") == 1
     # ... and the card answers as a fresh card does: same FCI, channel 1 closed.
     assert after == fresh
+
+
+def test_provider_key_signs_again_after_another_client_resets_the_card(env, tmp_path):
+    # The OpenSSL provider's card session (issue 12) outlives a reset by another application: the
+    # pcsc: transport reconnects, the key store is no longer selected, the provider reopens its session
+    # and signs. Both signatures verify with the slot's public key (python3-cryptography).
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    simkit = str(BIN / "simkit")
+    subprocess.run([simkit, "key", "gen", "--card", env.uri, "--slot", "3"], env=env.environ, check=True,
+                   capture_output=True, timeout=60)
+    pem = subprocess.run([simkit, "key", "pub", "--card", env.uri, "--slot", "3", "--pem"], env=env.environ,
+                         check=True, capture_output=True, timeout=60).stdout
+    public_key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    resetter = None
+    signer = probe(env, "provider-sign-on-cue", f"simkit:slot=3;card={env.uri}")
+    try:
+        before = signer.expect("signature")[0]
+        signer.expect("ready")
+        resetter = pyscard_peer(env)
+        resetter.tell("reset")
+        resetter.expect("reset")
+        resetter.finish()
+        signer.tell("go")
+        after = signer.expect("signature")[0]
+        stderr = signer.finish()
+    finally:
+        for child in (signer, resetter):
+            if child is not None:
+                child.kill()
+    assert "was reset by another application; reconnecting" in stderr
+    public_key.verify(bytes.fromhex(before), b"before", ec.ECDSA(hashes.SHA256()))
+    public_key.verify(bytes.fromhex(after), b"after", ec.ECDSA(hashes.SHA256()))

@@ -17,6 +17,12 @@ void PkeyFree::operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
 namespace {
 using namespace detail;
 
+// Software EC keys never come from simkit's OpenSSL provider (provider/): in a process that loads it
+// before OpenSSL's default provider (`openssl -provider simkit -provider default`, with a sim: card
+// inside that process), a generic fetch of "EC" or "ECDSA" would find the provider, whose keys live
+// on cards and which takes no private key.
+constexpr const char* kSoftwareKeys = "provider!=simkit";
+
 // P-256, made once: an EC_GROUP is not changed by the calls below, so one serves every thread.
 const EC_GROUP* p256_group() {
     static const Group group(check_ptr(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), "EC_GROUP_new_by_curve_name"));
@@ -46,7 +52,7 @@ bytes point_to_bytes(const EC_POINT* point) {
 
 // An EVP_PKEY from OSSL_PARAMs: EVP_PKEY_PUBLIC_KEY or EVP_PKEY_KEYPAIR.
 Pkey pkey_from_params(OSSL_PARAM* params, int selection) {
-    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr), "EVP_PKEY_CTX_new_from_name(EC)"));
+    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_name(nullptr, "EC", kSoftwareKeys), "EVP_PKEY_CTX_new_from_name(EC)"));
     check(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
     EVP_PKEY* key = nullptr;
     check(EVP_PKEY_fromdata(ctx.get(), &key, selection, params), "EVP_PKEY_fromdata");
@@ -71,7 +77,7 @@ void check_digest(const bytes& digest) {
 }  // namespace
 
 P256KeyPair p256_generate() {
-    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr), "EVP_PKEY_CTX_new_from_name(EC)"));
+    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_name(nullptr, "EC", kSoftwareKeys), "EVP_PKEY_CTX_new_from_name(EC)"));
     check(EVP_PKEY_keygen_init(ctx.get()), "EVP_PKEY_keygen_init");
     check(EVP_PKEY_CTX_set_group_name(ctx.get(), kP256GroupName), "EVP_PKEY_CTX_set_group_name");
     EVP_PKEY* raw = nullptr;
@@ -124,7 +130,7 @@ P256PrivateKey::P256PrivateKey(const secure_bytes& private_scalar) : key_(privat
 
 bytes P256PrivateKey::sign_digest(const bytes& digest) const {
     check_digest(digest);
-    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr), "EVP_PKEY_CTX_new_from_pkey"));
+    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), kSoftwareKeys), "EVP_PKEY_CTX_new_from_pkey"));
     check(EVP_PKEY_sign_init(ctx.get()), "EVP_PKEY_sign_init");
     check(EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()), "EVP_PKEY_CTX_set_signature_md");
     std::size_t length = 0;
@@ -137,7 +143,7 @@ bytes P256PrivateKey::sign_digest(const bytes& digest) const {
 
 secure_bytes P256PrivateKey::ecdh(const bytes& peer_point) const {
     const Pkey peer = p256_public_key(peer_point);  // ArgumentError for a point off the curve
-    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr), "EVP_PKEY_CTX_new_from_pkey"));
+    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), kSoftwareKeys), "EVP_PKEY_CTX_new_from_pkey"));
     check(EVP_PKEY_derive_init(ctx.get()), "EVP_PKEY_derive_init");
     check(EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), 1), "EVP_PKEY_derive_set_peer_ex");
     std::size_t length = 0;
@@ -168,7 +174,7 @@ bool p256_verify_digest(const bytes& public_point, const bytes& digest, const by
     }
     const Pkey key = p256_public_key(public_point);
     const bytes der = ecdsa_raw_to_der(raw_signature);
-    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr), "EVP_PKEY_CTX_new_from_pkey"));
+    PkeyCtx ctx(check_ptr(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), kSoftwareKeys), "EVP_PKEY_CTX_new_from_pkey"));
     check(EVP_PKEY_verify_init(ctx.get()), "EVP_PKEY_verify_init");
     check(EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()), "EVP_PKEY_CTX_set_signature_md");
     // 1 = valid; 0 = wrong signature; below 0 = rejected before the check (r or s out of range).
