@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
 from openssl_tls import (  # noqa: E402
+    BIN,
     DEVICE_SUBJECT,
     MODULE,
     MODULE_DIR,
@@ -323,3 +324,21 @@ def test_garbage_uri_is_refused_with_a_reason(card, tmp_path, uri, words):
         # the URI it was given; that is the application's doing).
         provider_lines = [line for line in proc.stderr.splitlines() if "simkit provider" in line]
         assert provider_lines and not any("1234" in line for line in provider_lines), proc.stderr
+
+
+def test_cmake_install_puts_the_module_where_openssl_looks_for_it(card, tmp_path):
+    # `cmake --install` (into a DESTDIR here) puts simkit.so in OpenSSL's modules directory, as
+    # `openssl version -m` names it; OPENSSL_MODULES pointing there loads it without -provider-path.
+    root = tmp_path / "root"
+    checked(subprocess.run(["cmake", "--install", str(BIN.parent)], capture_output=True, text=True, timeout=120,
+                           env=clean_env({"DESTDIR": str(root)})), "cmake --install")
+    modules_dir = re.search(r'MODULESDIR: "([^"]+)"', run_openssl("version", "-m", provider=False).stdout).group(1)
+    installed = root / modules_dir.lstrip("/") / "simkit.so"
+    assert installed.is_file(), sorted(str(p) for p in root.rglob("*"))
+    data = tmp_path / "data.txt"
+    data.write_bytes(b"installed module\n")
+    sig = tmp_path / "sig.der"
+    checked(run_openssl("dgst", "-sha256", "-provider", "default", "-provider", "simkit", "-sign", key_uri(1, card[0]),
+                        "-out", sig, data, provider=False, env={"OPENSSL_MODULES": str(installed.parent)}),
+            "dgst -sign with OPENSSL_MODULES")
+    public_key(pub(card, 1)).verify(sig.read_bytes(), data.read_bytes(), ec.ECDSA(hashes.SHA256()))

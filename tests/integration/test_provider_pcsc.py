@@ -46,10 +46,11 @@ def card_apdus(env, since=0):
     return re.findall(r"> ([0-9A-F]{8,})", text)
 
 
-def test_mutual_tls_1_3_with_the_card_on_pcsc(env, tmp_path):
+@pytest.mark.parametrize("version,shown", [("-tls1_3", "New, TLSv1.3"), ("-tls1_2", "New, TLSv1.2, Cipher is ECDHE-ECDSA")])
+def test_mutual_tls_with_the_card_on_pcsc(env, tmp_path, version, shown):
     since = len(env.card_log.read_text(errors="replace"))
-    client, served = tls.assert_mutual_tls(env.pki, env.key, tmp_path, ["-tls1_3"], env=env.client_env)
-    assert "New, TLSv1.3" in client.stdout, client.stdout
+    client, served = tls.assert_mutual_tls(env.pki, env.key, tmp_path, [version], env=env.client_env)
+    assert shown in client.stdout, client.stdout
     # The handshake's signature was made by the card behind pcscd.
     apdus = card_apdus(env, since)
     assert any(a[2:4] == INS_SIGN_INIT and a[4:6] == "00" for a in apdus), env.logs()
