@@ -250,6 +250,24 @@ class PcscdEnv:
         self.card = None
         return code
 
+    def insert_card(self, attempts: int = 3) -> None:
+        """Starts simkit-card again (after the previous one left) and waits until pcscd shows the
+        card. Debian's vpcd driver may not take a card that connects within about a second of one
+        that left in the middle of an exchange (its connection is never accepted), so the card comes
+        in after a pause, and is pulled and inserted again if pcscd still shows no card, as an
+        operator would."""
+        self.wait_for_card(False)
+        for attempt in range(attempts):
+            time.sleep(1.0)
+            self.start_card()
+            try:
+                self.wait_for_card(True, timeout=4)
+                return
+            except PcscdEnvError:
+                if attempt == attempts - 1:
+                    raise
+                self.stop_card()
+
     # --- queries ---------------------------------------------------------------------------------
     def readers(self) -> list[dict]:
         """`simkit readers --json` against this pcscd."""

@@ -61,24 +61,6 @@ class LineProcess:
         raise AssertionError(f"the line never said {text!r}; it said: {self.seen}")
 
 
-def insert_card(env):
-    """Starts simkit-card on env.state_path and waits until pcscd shows the card. Debian's vpcd
-    driver may not take a card that connects within about a second of one that left in the middle
-    of an exchange (its connection is never accepted), so the card comes in after a pause, and is
-    pulled and inserted again if pcscd still shows no card, as an operator would."""
-    env.wait_for_card(False)
-    for attempt in range(3):
-        time.sleep(1.0)
-        env.start_card()
-        try:
-            env.wait_for_card(True, timeout=4)
-            return
-        except Exception:
-            if attempt == 2:
-                raise
-            env.stop_card()
-
-
 def test_two_cards_one_pulled_out_part_way(env, tmp_path):
     rows = make_batch(tmp_path / "cards.csv", 2)
     (tmp_path / "master.hex").write_text(MASTER)
@@ -90,7 +72,7 @@ def test_two_cards_one_pulled_out_part_way(env, tmp_path):
         line.expect(f"card {rows[0]['iccid']} finished: remove it")
         # The operator puts the first card back by mistake: refused, the second row not spent on it.
         env.stop_card()
-        insert_card(env)
+        env.insert_card()
         line.expect(f"insert card 2 of 2 (ICCID {rows[1]['iccid']}")
         line.expect("is not one for ICCID " + rows[1]["iccid"])
         env.stop_card()
@@ -106,7 +88,7 @@ def test_two_cards_one_pulled_out_part_way(env, tmp_path):
         # The same card back in the reader: completed from where it stood.
         env.card = None
         env.card_args = plain_card_args
-        insert_card(env)
+        env.insert_card()
         line.expect(f"card {rows[1]['iccid']} finished: remove it")
         assert line.proc.wait(60) == 0, line.seen + [line.proc.stdout.read()]
     finally:

@@ -91,19 +91,7 @@ def test_card_removed_mid_handshake_fails_cleanly(env, tmp_path):
 
 
 def restart_card(env, card_args):
-    """simkit-card again on the same state, with `card_args` (pcscd keeps running). Debian's vpcd may
-    not take a card that connects right after one left, so it comes in after a pause, and again if
-    pcscd still shows no card."""
+    """simkit-card again on the same state, with `card_args` (pcscd keeps running)."""
     env.stop_card()
-    env.wait_for_card(False)
     env.card_args = env.base_card_args + tuple(card_args)
-    for attempt in range(3):
-        time.sleep(1.0)
-        env.start_card()
-        try:
-            env.wait_for_card(True, timeout=4)
-            return
-        except Exception:
-            if attempt == 2:
-                raise
-            env.stop_card()
+    env.insert_card()

@@ -2,6 +2,8 @@
 // mutual TLS, and the BIO-pair handshake pump.
 #include "tls_pki.hpp"
 
+#include "simkit/provider_key.hpp"  // take_openssl_errors
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -34,7 +36,7 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 using Bignum = std::unique_ptr<BIGNUM, BnFree>;
 
 [[noreturn]] void fail(const std::string& what) {
-    const std::string queue = take_error_queue();
+    const std::string queue = take_openssl_errors();
     throw CryptoError(what + " failed" + (queue.empty() ? "" : ": " + queue));
 }
 
@@ -131,7 +133,7 @@ std::string step(SSL* ssl, const char* side, bool& done) {
     }
     const int code = SSL_get_error(ssl, rc);
     if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) return "";
-    const std::string queue = take_error_queue();
+    const std::string queue = take_openssl_errors();
     std::string text = std::string(side) + ": " + ssl_error_name(code);
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) text += std::string(" (peer certificate: ") + X509_verify_cert_error_string(verify) + ")";
@@ -139,20 +141,6 @@ std::string step(SSL* ssl, const char* side, bool& done) {
 }
 
 }  // namespace
-
-std::string take_error_queue() {
-    std::string text;
-    const char* data = nullptr;
-    int flags = 0;
-    while (const unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
-        char buffer[256];
-        ERR_error_string_n(code, buffer, sizeof buffer);
-        if (!text.empty()) text += "; ";
-        text += buffer;
-        if ((flags & ERR_TXT_STRING) != 0 && data != nullptr && *data != '\0') text += std::string(" (") + data + ")";
-    }
-    return text;
-}
 
 crypto::Pkey make_p256_key() {
     crypto::Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));

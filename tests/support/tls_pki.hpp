@@ -33,9 +33,6 @@ using Certificate = std::unique_ptr<X509, X509Free>;
 using SslCtx = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using Ssl = std::unique_ptr<SSL, SslFree>;
 
-// The OpenSSL error queue of this thread as text, oldest first, "; "-separated; the queue is emptied.
-std::string take_error_queue();
-
 // A fresh software P-256 key pair.
 crypto::Pkey make_p256_key();
 
