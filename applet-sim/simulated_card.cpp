@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "euicc/isdr_applet.hpp"
 #include "gp/isd.hpp"
 #include "keystore/keystore_applet.hpp"
 #include "uicc/file_system.hpp"
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<Applet>> standard_applets() {
     applets.push_back(std::make_unique<IssuerSecurityDomain>());
     applets.push_back(std::make_unique<KeyStoreApplet>());
     applets.push_back(std::make_unique<UsimApplet>());
+    applets.push_back(std::make_unique<IsdrApplet>());  // after the USIM: migration reads its records
     return applets;
 }
 

@@ -93,7 +93,10 @@ ResponseApdu Card::process(const CommandApdu& apdu, const ClaInfo& cla) {
     Channel& channel = channels_[cla.channel];
     const bool interindustry = cla.kind == ClaKind::Interindustry;
 
-    if (interindustry && apdu.ins() == kInsGetResponse) return get_response(apdu, cla);
+    // GET RESPONSE: ISO's class, and also a proprietary class while an answer waits, as some LPAs
+    // send it (80 C0, or 81 C0 on channel 1, after a STORE DATA to the ISD-R).
+    const bool answer_waiting = channel.pending_offset < channel.pending.size();
+    if (apdu.ins() == kInsGetResponse && (interindustry || answer_waiting)) return get_response(apdu, cla);
     // Any other command on the channel abandons unfetched response bytes.
     channel.pending.clear();
     channel.pending_offset = 0;

@@ -14,6 +14,8 @@ public:
     // K, OPc, MILENAGE constants and the SQN array (the USIM files belong to uicc::FileSystem).
     void write_factory_defaults(PersistentState& state) const override;
     void add_missing_records(PersistentState& state) const override;
+    // On an eUICC with no profile enabled the USIM is absent: SELECT of ADF.USIM answers 6A82.
+    ResponseApdu on_select(CommandContext& ctx) override;
 
 protected:
     // Personalization inside an SCP03 session (usim/personalization.cpp): K, OPc, constants, SQN

@@ -214,9 +214,18 @@ class PcscdEnv:
             if time.monotonic() > deadline:
                 raise PcscdEnvError("pcscd socket did not appear\n" + self.logs())
             time.sleep(0.02)
-        # The first client connection makes systemd-socket-activate exec pcscd.
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            probe.connect(str(self.socket_path))
+        # The first client connection makes systemd-socket-activate exec pcscd. The socket file
+        # appears at bind(), a moment before listen(): until then a connection is refused.
+        while True:
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    probe.connect(str(self.socket_path))
+                break
+            except ConnectionRefusedError:
+                self._check_alive(self.pcscd, "pcscd", self.pcscd_log)
+                if time.monotonic() > deadline:
+                    raise PcscdEnvError("pcscd socket refused connections\n" + self.logs())
+                time.sleep(0.02)
         while not (_tcp_listening(self.port) and _tcp_listening(self.port + 1)):
             self._check_alive(self.pcscd, "pcscd", self.pcscd_log)
             if time.monotonic() > deadline:

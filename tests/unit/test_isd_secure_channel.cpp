@@ -260,8 +260,9 @@ TEST_CASE("STORE DATA: DGIs plain and encrypted, block numbers, unknown DGIs sto
 
 TEST_CASE("GET STATUS pages long registries with 6310 and next occurrence", "[isd][scp]") {
     auto big = sim::make_memory_card();
-    // The key store and the USIM, installed after the ISD.
-    std::vector<bytes> aids{from_hex("A0000005590010"), from_hex("A0000000871002FFFFFFFF8907090000")};
+    // The key store, the USIM and the ISD-R, installed after the ISD.
+    std::vector<bytes> aids{from_hex("A0000005590010"), from_hex("A0000000871002FFFFFFFF8907090000"),
+                            from_hex("A0000005591010FFFFFFFF8900000100")};
     for (uint8_t i = 0; i < 20; ++i) {
         aids.push_back(from_hex("A00000009900"));
         aids.back().push_back(i);

@@ -14,6 +14,8 @@ void add_aka_command(CLI::App& app, int& exit_code);
 void add_apdu_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_derive_command(CLI::App& app, int& exit_code);
+// `euicc` (SGP.22 ES10 local profile management on the ISD-R; add-test-profile).
+void add_euicc_command(CLI::App& app, int& exit_code);
 void add_gp_command(CLI::App& app, int& exit_code);
 // `key` (the IoT SAFE key store) and `pin` (the user PIN).
 void add_key_command(CLI::App& app, int& exit_code);

@@ -26,6 +26,9 @@
 
 namespace simkit::cli {
 
+// demo_euicc.cpp: two test profiles, the EID and profile list, a switch to each with AKA on its keys.
+void tell_euicc(const std::string& state_path);
+
 namespace {
 std::filesystem::path make_temp_dir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "simkit-demo.XXXXXX").string();
@@ -267,13 +270,15 @@ void tell(const std::string& uri, const std::filesystem::path& state) {
     tell_secure_channel(uri);
     tell_key_store(uri);
     tell_usim(uri);
+    tell_euicc(state.string());
     tell_line(state.parent_path());
     std::cout << "\nDone. Try it yourself:\n  build/bin/simkit apdu --card sim:card.state 00A4040008A000000151000000\n"
               << "  build/bin/simkit gp status --card sim:card.state --key 404142434445464748494A4B4C4D4E4F\n"
               << "  build/bin/simkit key gen --card sim:card.state --slot 1\n"
               << "  build/bin/simkit read --card sim:card.state imsi\n"
               << "  build/bin/simkit aka --card sim:card.state --k 465b5ce8b199b49faa5f0a2ee238a6bc "
-                 "--opc cd63cb71954a9f4e48a5994e37a02baf --sqn 000000000041\n";
+                 "--opc cd63cb71954a9f4e48a5994e37a02baf --sqn 000000000041\n"
+              << "  build/bin/simkit euicc profiles --card sim:card.state\n";
 }
 }  // namespace
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     simkit::cli::add_apdu_command(app, exit_code);
     simkit::cli::add_demo_command(app, exit_code);
     simkit::cli::add_derive_command(app, exit_code);
+    simkit::cli::add_euicc_command(app, exit_code);
     simkit::cli::add_gp_command(app, exit_code);
     simkit::cli::add_key_command(app, exit_code);
     simkit::cli::add_milenage_command(app, exit_code);

@@ -21,6 +21,13 @@ struct PkeyFree {
 };
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
+// The property query for every software EC key and ECDSA/ECDH fetch of simkit's own code (card and
+// host): never simkit's OpenSSL provider (provider/), whose EC keys live on cards and which takes no
+// private key. In a process that loads it before OpenSSL's default provider (`openssl -provider
+// simkit -provider default` with a sim: card inside that process) a fetch without it would find the
+// provider.
+inline constexpr const char* kSoftwareKeys = "provider!=simkit";
+
 inline constexpr std::size_t kP256ScalarSize = 32;
 inline constexpr std::size_t kP256PointSize = 65;  // 04 || X(32) || Y(32)
 

@@ -17,11 +17,6 @@ void PkeyFree::operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
 namespace {
 using namespace detail;
 
-// Software EC keys never come from simkit's OpenSSL provider (provider/): in a process that loads it
-// before OpenSSL's default provider (`openssl -provider simkit -provider default`, with a sim: card
-// inside that process), a generic fetch of "EC" or "ECDSA" would find the provider, whose keys live
-// on cards and which takes no private key.
-constexpr const char* kSoftwareKeys = "provider!=simkit";
 
 // P-256, made once: an EC_GROUP is not changed by the calls below, so one serves every thread.
 const EC_GROUP* p256_group() {
