@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "simkit/applet_channel.hpp"
 #include "simkit/card.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/es10.hpp"
@@ -65,7 +66,7 @@ public:
     Euicc& operator=(const Euicc&) = delete;
 
     // The logical channel the ISD-R is selected on (0 = basic).
-    uint8_t channel() const noexcept { return channel_; }
+    uint8_t channel() const noexcept { return applet_.channel(); }
 
     // One ES10 request (DER) as a STORE DATA chain: CLA 80 with the channel bits, INS E2, P1 11 for
     // blocks that more follow, 91 for the last, P2 the block number 00, 01 ...; the card held
@@ -106,11 +107,10 @@ public:
 private:
     // transmit_es10 then decode a ResultResponse of `tag`; EuiccError unless ok.
     void result_command(const std::string& context, uint32_t tag, const bytes& request);
-    void close_channel() noexcept;
 
     Card& card_;
     EuiccOptions options_;
-    uint8_t channel_ = 0;
+    AppletChannel applet_;  // the ISD-R selected (after options_: built from them)
 };
 
 }  // namespace simkit

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "simkit/applet_channel.hpp"
 #include "simkit/card.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
@@ -87,7 +88,7 @@ public:
     KeyStore& operator=(const KeyStore&) = delete;
 
     // The logical channel the applet is selected on (0 = basic).
-    uint8_t channel() const noexcept { return channel_; }
+    uint8_t channel() const noexcept { return applet_.channel(); }
 
     // GET DATA 01 (and 01 01 while the card answers 6300): every object.
     std::vector<KeyStoreObject> list();
@@ -168,7 +169,7 @@ private:
 
     Card& card_;
     KeyStoreOptions options_;
-    uint8_t channel_ = 0;
+    AppletChannel applet_;  // the applet selected (after options_: built from them)
 };
 
 }  // namespace simkit

@@ -12,9 +12,14 @@ namespace simkit {
 
 namespace {
 
-constexpr uint8_t kInsManageChannel = 0x70;
-constexpr uint8_t kInsSelect = 0xA4;
 constexpr uint8_t kClaGlobalPlatform = 0x80;
+
+EuiccOptions checked(EuiccOptions options) {
+    if (options.block_size < 1 || options.block_size > CommandApdu::kMaxShortNc) {
+        throw ArgumentError("EuiccOptions.block_size: 1 to 255 bytes, got " + std::to_string(options.block_size));
+    }
+    return options;
+}
 constexpr uint8_t kNoResultAvailable = 1;  // RetrieveNotificationsList / ListNotification error
 
 std::string tag_hex(uint32_t tag) {
@@ -70,42 +75,10 @@ std::string describe_profile(const es10::ProfileIdentifier& profile) {
     }
 }
 
-Euicc::Euicc(Card& card, EuiccOptions options) : card_(card), options_(std::move(options)) {
-    if (options_.aid.size() < 5 || options_.aid.size() > 16) {
-        throw ArgumentError("EuiccOptions.aid: an AID is 5 to 16 bytes, got " + std::to_string(options_.aid.size()));
-    }
-    if (options_.block_size < 1 || options_.block_size > CommandApdu::kMaxShortNc) {
-        throw ArgumentError("EuiccOptions.block_size: 1 to 255 bytes, got " + std::to_string(options_.block_size));
-    }
-    if (options_.logical_channel) {
-        const ResponseApdu opened = card_.transmit(CommandApdu::case2(0x00, kInsManageChannel, 0x00, 0x00, 1));
-        const bytes& data = opened.require_ok("MANAGE CHANNEL open");
-        if (data.size() != 1 || data[0] == 0 || data[0] >= kMaxLogicalChannels) {
-            throw FormatError("MANAGE CHANNEL open: the card answered " + to_hex(data) + ", not a channel number 1..19");
-        }
-        channel_ = data[0];
-    }
-    try {
-        const ResponseApdu selected =
-            card_.transmit(CommandApdu::case4(cla_for_channel(0x00, channel_), kInsSelect, 0x04, 0x00, options_.aid, 256));
-        selected.require_ok("SELECT ISD-R " + to_hex(options_.aid));
-    } catch (...) {
-        close_channel();
-        throw;
-    }
-}
+Euicc::Euicc(Card& card, EuiccOptions options)
+    : card_(card), options_(checked(std::move(options))), applet_(card_, options_.aid, options_.logical_channel, "ISD-R") {}
 
-Euicc::~Euicc() { close_channel(); }
-
-void Euicc::close_channel() noexcept {
-    if (channel_ == 0) return;
-    try {
-        card_.transmit(CommandApdu::case1(0x00, kInsManageChannel, 0x80, channel_));
-    } catch (...) {
-        // Closing is a courtesy: the channel also ends with the card session.
-    }
-    channel_ = 0;
-}
+Euicc::~Euicc() = default;
 
 bytes Euicc::transmit_es10(const bytes& der) {
     if (der.empty()) throw ArgumentError("transmit_es10: an empty request");
@@ -113,7 +86,7 @@ bytes Euicc::transmit_es10(const bytes& der) {
     if (blocks > 256) {
         throw ArgumentError("transmit_es10: " + std::to_string(der.size()) + " bytes need more than 256 STORE DATA blocks");
     }
-    const uint8_t cla = cla_for_channel(kClaGlobalPlatform, channel_);
+    const uint8_t cla = applet_.cla(kClaGlobalPlatform);
     auto held = card_.exclusive();
     for (std::size_t i = 0; i < blocks; ++i) {
         const auto begin = der.begin() + static_cast<std::ptrdiff_t>(i * options_.block_size);

@@ -15,8 +15,6 @@ namespace simkit {
 
 namespace {
 
-constexpr uint8_t kInsManageChannel = 0x70;
-constexpr uint8_t kInsSelect = 0xA4;
 constexpr uint8_t kInsGetData = 0xCB;
 constexpr uint8_t kInsGetRandom = 0x84;
 constexpr uint8_t kInsGenerateKeyPair = 0xB9;
@@ -205,44 +203,13 @@ std::vector<KeyStoreObject> parse_object_list(const bytes& data) {
 
 // --- KeyStore ---
 
-KeyStore::KeyStore(Card& card, KeyStoreOptions options) : card_(card), options_(std::move(options)) {
-    if (options_.aid.size() < 5 || options_.aid.size() > 16) {
-        throw ArgumentError("KeyStoreOptions.aid: an AID is 5 to 16 bytes, got " + std::to_string(options_.aid.size()));
-    }
-    if (options_.logical_channel) {
-        const ResponseApdu opened = card_.transmit(CommandApdu::case2(0x00, kInsManageChannel, 0x00, 0x00, 1));
-        const bytes& data = opened.require_ok("MANAGE CHANNEL open");
-        if (data.size() != 1 || data[0] == 0 || data[0] >= kMaxLogicalChannels) {
-            throw FormatError("MANAGE CHANNEL open: the card answered " + to_hex(data) + ", not a channel number 1..19");
-        }
-        channel_ = data[0];
-    }
-    try {
-        const ResponseApdu selected =
-            card_.transmit(CommandApdu::case4(cla_for_channel(0x00, channel_), kInsSelect, 0x04, 0x00, options_.aid, 256));
-        selected.require_ok("SELECT key store applet " + to_hex(options_.aid));
-    } catch (...) {
-        if (channel_ != 0) {
-            try {
-                card_.transmit(CommandApdu::case1(0x00, kInsManageChannel, 0x80, channel_));
-            } catch (...) {
-            }
-        }
-        throw;
-    }
-}
+KeyStore::KeyStore(Card& card, KeyStoreOptions options)
+    : card_(card), options_(std::move(options)), applet_(card_, options_.aid, options_.logical_channel, "key store applet") {}
 
-KeyStore::~KeyStore() {
-    if (channel_ == 0) return;
-    try {
-        card_.transmit(CommandApdu::case1(0x00, kInsManageChannel, 0x80, channel_));
-    } catch (...) {
-        // Closing is a courtesy: the channel also ends with the card session.
-    }
-}
+KeyStore::~KeyStore() = default;
 
 ResponseApdu KeyStore::transmit(uint8_t ins, uint8_t p1, uint8_t p2, const bytes& data, std::size_t ne) {
-    return card_.transmit(CommandApdu::make(cla_for_channel(0x00, channel_), ins, p1, p2, data, ne));
+    return card_.transmit(CommandApdu::make(applet_.cla(0x00), ins, p1, p2, data, ne));
 }
 
 bytes KeyStore::command(const char* name, uint8_t ins, uint8_t p1, uint8_t p2, const bytes& data, std::size_t ne) {
