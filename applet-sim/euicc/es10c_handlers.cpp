@@ -1,5 +1,6 @@
 // ES10c handlers of the ISD-R (SGP.22 5.7.14-5.7.21): GetEID, ProfileInfoList, Enable/Disable/
-// Delete profile, SetNickname, eUICCMemoryReset. Result codes as SGP.22 lists them; every state
+// Delete profile, SetNickname, eUICCMemoryReset. Policy rules and the Test Profile exception to PPR1:
+// specs/euicc.md "Policy rules". Result codes as SGP.22 lists them; every state
 // change is staged and committed by the card with the command (one atomic write).
 #include <algorithm>
 
@@ -86,7 +87,21 @@ bytes enable_profile(Es10Call& call) {
     if (!target) return result(request.tag, r::kIccidOrAidNotFound);
     if (target->state != es10::ProfileState::Disabled) return result(request.tag, r::kProfileNotInDisabledState);
     const auto current = enabled_profile(call.state);
-    if (current && current->has_ppr1()) return result(request.tag, r::kDisallowedByPolicy);
+    const bool target_is_test = target->profile_class == es10::ProfileClass::Test;
+    // A Test Profile enabled over a PPR1 profile (SGP.21 TPRO8): only that profile, or another Test
+    // Profile, may follow it (SGP.22 5.7.16 wrongProfileReenabling).
+    const auto before_test = ppr1_before_test(call.state);
+    if (before_test && current && current->profile_class == es10::ProfileClass::Test && !target_is_test &&
+        before_test->number != target->number) {
+        return result(request.tag, r::kWrongProfileReenabling);
+    }
+    // PPR1 of the enabled profile refuses the switch, except to a Test Profile (SGP.21 TPRO8).
+    if (current && current->has_ppr1() && !target_is_test) return result(request.tag, r::kDisallowedByPolicy);
+    if (!target_is_test) {
+        set_ppr1_before_test(call.state, nullptr);
+    } else if (current && current->has_ppr1() && current->profile_class != es10::ProfileClass::Test) {
+        set_ppr1_before_test(call.state, &*current);
+    }
     switch_usim_data(call.state, current ? &*current : nullptr, &*target);
     if (current) add_notification(call.state, es10::NotificationEvent::Disable, current->iccid);
     add_notification(call.state, es10::NotificationEvent::Enable, target->iccid);
@@ -100,8 +115,15 @@ bytes disable_profile(Es10Call& call) {
     if (!target) return result(request.tag, r::kIccidOrAidNotFound);
     if (target->state != es10::ProfileState::Enabled) return result(request.tag, r::kProfileNotInEnabledState);
     if (target->has_ppr1()) return result(request.tag, r::kDisallowedByPolicy);
-    switch_usim_data(call.state, &*target, nullptr);
+    // Disabling the Test Profile that overrode a PPR1 profile enables that profile again (SGP.21 TPRO10).
+    const auto before_test = target->profile_class == es10::ProfileClass::Test ? ppr1_before_test(call.state)
+                                                                               : std::nullopt;
+    switch_usim_data(call.state, &*target, before_test ? &*before_test : nullptr);
     add_notification(call.state, es10::NotificationEvent::Disable, target->iccid);
+    if (before_test) {
+        set_ppr1_before_test(call.state, nullptr);
+        add_notification(call.state, es10::NotificationEvent::Enable, before_test->iccid);
+    }
     return result(request.tag, r::kOk);
 }
 

@@ -17,6 +17,8 @@ namespace simkit::sim::euicc {
 
 inline constexpr const char* kEidRecord = "euicc/eid";                       // 16 bytes, digits in natural order
 inline constexpr const char* kDefaultDpAddressRecord = "euicc/default_dp_address";  // UTF-8, absent: none
+// The PPR1 profile a Test Profile was enabled over (SGP.21 TPRO8/TPRO10): 1 byte, its number.
+inline constexpr const char* kPpr1BeforeTestRecord = "euicc/ppr1_before_test";
 inline constexpr const char* kRootDsAddress = "testrootsmds.example.com";  // test-only, fixed
 inline constexpr unsigned kMaxProfiles = 16;
 
@@ -45,6 +47,10 @@ struct StoredProfile {
 std::vector<StoredProfile> load_profiles(const PersistentState& state);
 std::optional<StoredProfile> find_profile(const PersistentState& state, const es10::ProfileIdentifier& id);
 std::optional<StoredProfile> enabled_profile(const PersistentState& state);
+// The PPR1 profile that enabling a Test Profile overrode (specs/euicc.md "Policy rules"), if it still
+// exists; set_ppr1_before_test(state, nullptr) forgets it.
+std::optional<StoredProfile> ppr1_before_test(const PersistentState& state);
+void set_ppr1_before_test(PersistentState& state, const StoredProfile* profile);
 // Writes the metadata records of `profile` (not its data copy).
 void save_profile(PersistentState& state, const StoredProfile& profile);
 // The lowest free profile number, or 0 when all kMaxProfiles are taken.
@@ -58,8 +64,10 @@ PersistentState factory_usim_data();
 // copy. With only `to_disable`, the live data is copied and left in place (the USIM is absent).
 // Metadata states are updated. Live records the new profile's copy lacks get factory defaults.
 void switch_usim_data(PersistentState& state, const StoredProfile* to_disable, const StoredProfile* to_enable);
-// Erases a profile: metadata and data copy. Erasing the enabled profile (eUICCMemoryReset) also
-// resets the live USIM data to the factory defaults: the USIM is then absent and keeps no keys of it.
+// Erases a profile: metadata and data copy (and the ppr1_before_test record if it names it or the
+// profile is the enabled one). Erasing
+// the enabled profile (eUICCMemoryReset) also resets the live USIM data to the factory defaults: the
+// USIM is then absent and keeps no keys of it.
 void erase_profile(PersistentState& state, const StoredProfile& profile);
 
 // The USIM is present when a profile is enabled, or when the state is not an eUICC's (no EID).

@@ -288,7 +288,9 @@ TEST_CASE("Euicc manages two test profiles: list, enable, USIM follows, disable,
         euicc.set_nickname(es10::iccid_to_bytes(kIccidA), nickname);
         CHECK(find_iccid(euicc.profiles(), kIccidA)->nickname == std::optional<std::string>(nickname));
         euicc.set_nickname(es10::iccid_to_bytes(kIccidA), "");
-        const auto* after = find_iccid(euicc.profiles(), kIccidA);
+        const auto listed = euicc.profiles();  // find_iccid points into it
+        const auto* after = find_iccid(listed, kIccidA);
+        REQUIRE(after != nullptr);
         CHECK((!after->nickname || after->nickname->empty()));
     }
 }

@@ -372,6 +372,79 @@ TEST_CASE("ISD-R: profile policy rules PPR1 and PPR2 give disallowedByPolicy", "
     REQUIRE(enabled_count(*card) == 1);
 }
 
+TEST_CASE("ISD-R: a Test Profile overrides PPR1; only the PPR1 profile may follow it", "[euicc]") {
+    // Profile 01 (migrated, operational) is disabled; 02 operational with PPR1; 03 operational; 04 and
+    // 05 test. SGP.21 TPRO8 / TPRO10, SGP.22 5.7.16 wrongProfileReenabling (specs/euicc.md "Policy rules").
+    auto card = sim::make_memory_card();
+    auto guarded = spec("8988211000000000029", "001010000000029");
+    guarded.policy_rules = from_hex("0640");  // PPR1
+    euicc::add_test_profile(card->state(), guarded);
+    euicc::add_test_profile(card->state(), spec("8988211000000000037", "001010000000037"));
+    auto test_a = spec("8988211000000000045", "001010000000045");
+    test_a.profile_class = es10::ProfileClass::Test;
+    euicc::add_test_profile(card->state(), test_a);
+    auto test_b = spec("8988211000000000052", "001010000000052");
+    test_b.profile_class = es10::ProfileClass::Test;
+    euicc::add_test_profile(card->state(), test_b);
+    card->state().commit();
+    select_isdr(*card);
+    const auto state_of = [&](unsigned n) { return list(*card).at(n - 1).state; };
+    REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+    REQUIRE(enable(*card, by_aid(3)) == es10::result::kDisallowedByPolicy);  // PPR1 still holds for others
+
+    SECTION("enable a Test Profile over PPR1; disabling it enables the PPR1 profile again") {
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(state_of(2) == es10::ProfileState::Disabled);
+        REQUIRE(state_of(4) == es10::ProfileState::Enabled);
+        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) != nullptr);
+        REQUIRE(enable(*card, by_aid(3)) == es10::result::kWrongProfileReenabling);
+        REQUIRE(enable(*card, by_aid(1)) == es10::result::kWrongProfileReenabling);
+        REQUIRE(enable(*card, by_aid(5)) == es10::result::kOk);  // test to test: allowed, still remembered
+        REQUIRE(disable(*card, by_aid(5)) == es10::result::kOk);
+        REQUIRE(state_of(5) == es10::ProfileState::Disabled);
+        REQUIRE(state_of(2) == es10::ProfileState::Enabled);
+        REQUIRE(enabled_count(*card) == 1);
+        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(uicc::decode_iccid(read_ef(*card, {}, 0x2FE2, 10)) == "8988211000000000029");
+        select_isdr(*card);
+        REQUIRE(disable(*card, by_aid(2)) == es10::result::kDisallowedByPolicy);
+        // The PPR1 profile may also be enabled straight from the Test Profile.
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(state_of(4) == es10::ProfileState::Disabled);
+        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+    }
+    SECTION("a Test Profile enabled over a profile without PPR1: no record, nothing comes back") {
+        auto plain = sim::make_memory_card();
+        euicc::add_test_profile(plain->state(), test_a);
+        euicc::add_test_profile(plain->state(), spec("8988211000000000037", "001010000000037"));
+        plain->state().commit();
+        select_isdr(*plain);
+        REQUIRE(enable(*plain, by_aid(2)) == es10::result::kOk);
+        REQUIRE(plain->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(enable(*plain, by_aid(3)) == es10::result::kOk);
+        REQUIRE(enable(*plain, by_aid(2)) == es10::result::kOk);
+        REQUIRE(disable(*plain, by_aid(2)) == es10::result::kOk);
+        REQUIRE(enabled_count(*plain) == 0);
+    }
+    SECTION("eUICCMemoryReset of the enabled Test Profile forgets the PPR1 profile") {
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        es10::EuiccMemoryResetRequest tests_only;
+        tests_only.delete_field_loaded_test_profiles = true;
+        REQUIRE(result_of(*card, tests_only.encode(), es10::kTagEuiccMemoryReset) == es10::result::kOk);
+        REQUIRE(list(*card).size() == 3);
+        REQUIRE(enabled_count(*card) == 0);
+        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
+    }
+    SECTION("deleting the PPR1 profile while the Test Profile is enabled forgets it") {
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(remove(*card, by_aid(2)) == es10::result::kOk);  // PPR1 only: deletion is allowed
+        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
+    }
+}
+
 TEST_CASE("ISD-R: SetNickname and eUICCMemoryReset", "[euicc]") {
     auto card = two_profile_card();
     select_isdr(*card);
