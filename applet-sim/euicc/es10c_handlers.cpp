@@ -1,5 +1,5 @@
 // ES10c handlers of the ISD-R (SGP.22 5.7.14-5.7.21): GetEID, ProfileInfoList, Enable/Disable/
-// Delete profile, SetNickname, eUICCMemoryReset. Policy rules and the Test Profile exception to PPR1:
+// Delete profile, SetNickname, eUICCMemoryReset. Policy rules and Test Profiles (SGP.21 TPRO8, TPRO10):
 // specs/euicc.md "Policy rules". Result codes as SGP.22 lists them; every state
 // change is staged and committed by the card with the command (one atomic write).
 #include <algorithm>
@@ -88,19 +88,22 @@ bytes enable_profile(Es10Call& call) {
     if (target->state != es10::ProfileState::Disabled) return result(request.tag, r::kProfileNotInDisabledState);
     const auto current = enabled_profile(call.state);
     const bool target_is_test = target->profile_class == es10::ProfileClass::Test;
-    // A Test Profile enabled over a PPR1 profile (SGP.21 TPRO8): only that profile, or another Test
-    // Profile, may follow it (SGP.22 5.7.16 wrongProfileReenabling).
-    const auto before_test = ppr1_before_test(call.state);
-    if (before_test && current && current->profile_class == es10::ProfileClass::Test && !target_is_test &&
-        before_test->number != target->number) {
+    const bool current_is_test = current && current->profile_class == es10::ProfileClass::Test;
+    // While a Test Profile enabled over a non-test profile is enabled, only that profile, or another
+    // Test Profile, may follow it (SGP.21 TPRO10, SGP.22 5.7.16 wrongProfileReenabling).
+    const auto before_test = enabled_before_test(call.state);
+    if (before_test && current_is_test && !target_is_test && before_test->number != target->number) {
         return result(request.tag, r::kWrongProfileReenabling);
     }
     // PPR1 of the enabled profile refuses the switch, except to a Test Profile (SGP.21 TPRO8).
     if (current && current->has_ppr1() && !target_is_test) return result(request.tag, r::kDisallowedByPolicy);
-    if (!target_is_test) {
-        set_ppr1_before_test(call.state, nullptr);
-    } else if (current && current->has_ppr1() && current->profile_class != es10::ProfileClass::Test) {
-        set_ppr1_before_test(call.state, &*current);
+    if (target_is_test && current && !current_is_test) {
+        set_enabled_before_test(call.state, &*current);  // a test period starts over `current`
+    } else if (!(target_is_test && current_is_test)) {
+        // A non-test profile ends the test period (the remembered profile itself, or none was
+        // remembered); a Test Profile from no enabled profile starts one with nothing to return to.
+        // Test -> test keeps the remembered profile.
+        set_enabled_before_test(call.state, nullptr);
     }
     switch_usim_data(call.state, current ? &*current : nullptr, &*target);
     if (current) add_notification(call.state, es10::NotificationEvent::Disable, current->iccid);
@@ -115,15 +118,14 @@ bytes disable_profile(Es10Call& call) {
     if (!target) return result(request.tag, r::kIccidOrAidNotFound);
     if (target->state != es10::ProfileState::Enabled) return result(request.tag, r::kProfileNotInEnabledState);
     if (target->has_ppr1()) return result(request.tag, r::kDisallowedByPolicy);
-    // Disabling the Test Profile that overrode a PPR1 profile enables that profile again (SGP.21 TPRO10).
-    const auto before_test = target->profile_class == es10::ProfileClass::Test ? ppr1_before_test(call.state)
+    // Disabling a Test Profile enables the non-test profile enabled before the test period, if any
+    // (SGP.21 TPRO10).
+    const auto before_test = target->profile_class == es10::ProfileClass::Test ? enabled_before_test(call.state)
                                                                                : std::nullopt;
     switch_usim_data(call.state, &*target, before_test ? &*before_test : nullptr);
+    set_enabled_before_test(call.state, nullptr);
     add_notification(call.state, es10::NotificationEvent::Disable, target->iccid);
-    if (before_test) {
-        set_ppr1_before_test(call.state, nullptr);
-        add_notification(call.state, es10::NotificationEvent::Enable, before_test->iccid);
-    }
+    if (before_test) add_notification(call.state, es10::NotificationEvent::Enable, before_test->iccid);
     return result(request.tag, r::kOk);
 }
 

@@ -135,15 +135,17 @@ std::optional<StoredProfile> enabled_profile(const PersistentState& state) {
     return std::nullopt;
 }
 
-std::optional<StoredProfile> ppr1_before_test(const PersistentState& state) {
-    const secure_bytes* n = state.get(kPpr1BeforeTestRecord);
+std::optional<StoredProfile> enabled_before_test(const PersistentState& state) {
+    const secure_bytes* n = state.get(kEnabledBeforeTestRecord);
     if (n == nullptr || n->size() != 1 || (*n)[0] == 0 || (*n)[0] > kMaxProfiles) return std::nullopt;
-    return load_profile(state, (*n)[0]);
+    auto profile = load_profile(state, (*n)[0]);
+    if (profile && profile->profile_class == es10::ProfileClass::Test) return std::nullopt;
+    return profile;
 }
 
-void set_ppr1_before_test(PersistentState& state, const StoredProfile* profile) {
-    if (profile == nullptr) state.erase(kPpr1BeforeTestRecord);
-    else state.put(kPpr1BeforeTestRecord, secure_bytes{static_cast<uint8_t>(profile->number)});
+void set_enabled_before_test(PersistentState& state, const StoredProfile* profile) {
+    if (profile == nullptr) state.erase(kEnabledBeforeTestRecord);
+    else state.put(kEnabledBeforeTestRecord, secure_bytes{static_cast<uint8_t>(profile->number)});
 }
 
 void save_profile(PersistentState& state, const StoredProfile& profile) {
@@ -212,7 +214,7 @@ void switch_usim_data(PersistentState& state, const StoredProfile* to_disable, c
 void erase_profile(PersistentState& state, const StoredProfile& profile) {
     for (const auto& name : state.names(profile_prefix(profile.number))) state.erase(name);
     // The record names the profile just erased, or the Test Profile enabled over it is going.
-    if (!ppr1_before_test(state) || profile.state == es10::ProfileState::Enabled) state.erase(kPpr1BeforeTestRecord);
+    if (!enabled_before_test(state) || profile.state == es10::ProfileState::Enabled) state.erase(kEnabledBeforeTestRecord);
     if (profile.state == es10::ProfileState::Enabled) {
         for (const auto& name : live_names(state)) state.erase(name);
         add_missing_live_defaults(state);

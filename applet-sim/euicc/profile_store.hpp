@@ -17,8 +17,9 @@ namespace simkit::sim::euicc {
 
 inline constexpr const char* kEidRecord = "euicc/eid";                       // 16 bytes, digits in natural order
 inline constexpr const char* kDefaultDpAddressRecord = "euicc/default_dp_address";  // UTF-8, absent: none
-// The PPR1 profile a Test Profile was enabled over (SGP.21 TPRO8/TPRO10): 1 byte, its number.
-inline constexpr const char* kPpr1BeforeTestRecord = "euicc/ppr1_before_test";
+// The non-test profile that was enabled when a Test Profile got enabled (SGP.21 TPRO10, SGP.22
+// 5.7.16 wrongProfileReenabling): 1 byte, its number; absent: none.
+inline constexpr const char* kEnabledBeforeTestRecord = "euicc/enabled_before_test";
 inline constexpr const char* kRootDsAddress = "testrootsmds.example.com";  // test-only, fixed
 inline constexpr unsigned kMaxProfiles = 16;
 
@@ -47,10 +48,11 @@ struct StoredProfile {
 std::vector<StoredProfile> load_profiles(const PersistentState& state);
 std::optional<StoredProfile> find_profile(const PersistentState& state, const es10::ProfileIdentifier& id);
 std::optional<StoredProfile> enabled_profile(const PersistentState& state);
-// The PPR1 profile that enabling a Test Profile overrode (specs/euicc.md "Policy rules"), if it still
-// exists; set_ppr1_before_test(state, nullptr) forgets it.
-std::optional<StoredProfile> ppr1_before_test(const PersistentState& state);
-void set_ppr1_before_test(PersistentState& state, const StoredProfile* profile);
+// The non-test profile that was enabled when a Test Profile got enabled (specs/euicc.md "Policy
+// rules"), if it still exists and is not a test profile; set_enabled_before_test(state, nullptr)
+// forgets it.
+std::optional<StoredProfile> enabled_before_test(const PersistentState& state);
+void set_enabled_before_test(PersistentState& state, const StoredProfile* profile);
 // Writes the metadata records of `profile` (not its data copy).
 void save_profile(PersistentState& state, const StoredProfile& profile);
 // The lowest free profile number, or 0 when all kMaxProfiles are taken.
@@ -64,7 +66,7 @@ PersistentState factory_usim_data();
 // copy. With only `to_disable`, the live data is copied and left in place (the USIM is absent).
 // Metadata states are updated. Live records the new profile's copy lacks get factory defaults.
 void switch_usim_data(PersistentState& state, const StoredProfile* to_disable, const StoredProfile* to_enable);
-// Erases a profile: metadata and data copy (and the ppr1_before_test record if it names it or the
+// Erases a profile: metadata and data copy (and the enabled_before_test record if it names it or the
 // profile is the enabled one). Erasing
 // the enabled profile (eUICCMemoryReset) also resets the live USIM data to the factory defaults: the
 // USIM is then absent and keeps no keys of it.

@@ -126,8 +126,20 @@ def test_two_test_profiles_switch_and_aka_follows(card, state):
     refused = aka(card, SET1_K, SET1_OPC, "000000000100", rc=1)
     assert "mac_failure" in refused.stdout + refused.stderr
 
-    # Enable B by its ISD-P AID without refresh: A is disabled in the same step.
+    # A (test class) was enabled over the original profile: B may not follow it (SGP.22 5.7.16).
+    wrong = run("euicc", "enable", "--card", card, "--aid", pb["isdpAid"], rc=1)
+    assert "wrongProfileReenabling" in wrong.stderr
+    assert by_iccid(card, A["iccid"])["profileState"] == "enabled"
+
+    # Disable A: the original profile is enabled again (SGP.21 TPRO10), its USIM answers.
+    run("euicc", "disable", "--card", card, "--iccid", A["iccid"], rc=0)
+    assert by_iccid(card, A["iccid"])["profileState"] == "disabled"
+    assert by_iccid(card, original["iccid"])["profileState"] == "enabled"
+    assert json.loads(run("read", "--card", card, "iccid", "--json", rc=0).stdout)["iccid"] == original["iccid"]
+
+    # Enable B by its ISD-P AID without refresh: the original is disabled in the same step.
     run("euicc", "enable", "--card", card, "--aid", pb["isdpAid"], "--no-refresh", rc=0)
+    assert by_iccid(card, original["iccid"])["profileState"] == "disabled"
     assert by_iccid(card, A["iccid"])["profileState"] == "disabled"
     assert by_iccid(card, B["iccid"])["profileState"] == "enabled"
     assert json.loads(run("read", "--card", card, "imsi", "--json", rc=0).stdout)["imsi"] == B["imsi"]

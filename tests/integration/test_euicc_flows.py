@@ -414,9 +414,16 @@ def test_nickname_disable_and_delete(card):
     (der,) = es10(card, sgp22.SetNicknameRequest({"iccid": iccid(PROFILE_A["iccid"]), "profileNickname": "Büro ✓"}))
     assert result_of(0xBF29, der) == sgp22.OK
     assert profiles(card)[PROFILE_A["iccid"]]["profileNickname"] == "Büro ✓"
-    # Disable the enabled profile: none enabled, the USIM is absent.
+    # Disable the enabled profile. After the earlier tests it is test profile B (enabled over A, over
+    # profile 01): profile 01, enabled before the test profiles, comes back (SGP.21 TPRO10); disabling
+    # it (operational) then leaves none enabled, the USIM absent.
     on = {"iccid": enabled_iccids(card)[0]}
-    (der,) = es10(card, disable(profile_id(on)))
+    factory = [i for i in profiles(card) if i not in (PROFILE_A["iccid"], PROFILE_B["iccid"])][0]
+    if on["iccid"] != factory:
+        (der,) = es10(card, disable(profile_id(on)))
+        assert result_of(0xBF32, der) == sgp22.OK
+        assert enabled_iccids(card) == [factory]
+    (der,) = es10(card, disable(profile_id({"iccid": factory})))
     assert result_of(0xBF32, der) == sgp22.OK
     assert enabled_iccids(card) == []
     select, auth, _ = aka(card, PROFILE_B, sqn="0000000000A1")

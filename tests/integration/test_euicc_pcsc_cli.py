@@ -62,3 +62,9 @@ def test_profiles_switch_over_pcsc_and_aka_follows(env):
         ref = milenage_reference(bytes.fromhex(p["ki"]), bytes.fromhex(answer["rand"]), bytes.fromhex(answer["sqn"]),
                                  bytes.fromhex("8000"), opc=bytes.fromhex(p["opc"]))
         assert (answer["res"], answer["ck"], answer["ik"]) == (ref["res"], ref["ck"], ref["ik"])
+    # Disabling the test profile enables profile 01 again, the one enabled before the test profiles
+    # (SGP.21 TPRO10): its own IMSI answers.
+    simkit(env, "euicc", "disable", "--iccid", PROFILES[0]["iccid"])
+    now = states(env)
+    assert [i for i, s in now.items() if s == "enabled"] == [i for i in now if i not in {p["iccid"] for p in PROFILES}]
+    assert json.loads(simkit(env, "read", "imsi", "--json"))["imsi"] == "001010123456789"

@@ -237,9 +237,23 @@ TEST_CASE("Euicc manages two test profiles: list, enable, USIM follows, disable,
         CHECK(usim.iccid() == kIccidA);
         CHECK(usim.imsi() == kImsiA);
 
-        // Then B by its ISD-P AID, without refresh: A is disabled in the same step.
+        // A Test Profile enabled over 01: B (operational) may not follow it (SGP.22 5.7.16, TPRO10).
+        const EuiccError wrong = euicc_error_of([&] { euicc.enable(b); });
+        CHECK(wrong.code() == 4);
+        CHECK(wrong.name() == "wrongProfileReenabling");
+        CHECK(find_iccid(euicc.profiles(), kIccidA)->state == es10::ProfileState::Enabled);
+
+        // Disable A: profile 01 is enabled again (SGP.21 TPRO10), the USIM answers for it.
+        euicc.disable(a);
+        profiles = euicc.profiles();
+        CHECK(find_iccid(profiles, kIccidA)->state == es10::ProfileState::Disabled);
+        CHECK(find_iccid(profiles, original_iccid)->state == es10::ProfileState::Enabled);
+        CHECK(UsimClient(card).iccid() == original_iccid);
+
+        // Then B by its ISD-P AID, without refresh: 01 is disabled in the same step.
         euicc.enable(profile_by_aid(aid_b), false);
         profiles = euicc.profiles();
+        CHECK(find_iccid(profiles, original_iccid)->state == es10::ProfileState::Disabled);
         CHECK(find_iccid(profiles, kIccidA)->state == es10::ProfileState::Disabled);
         CHECK(find_iccid(profiles, kIccidB)->state == es10::ProfileState::Enabled);
         UsimClient usim_b(card);

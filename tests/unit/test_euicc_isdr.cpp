@@ -396,7 +396,7 @@ TEST_CASE("ISD-R: a Test Profile overrides PPR1; only the PPR1 profile may follo
         REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
         REQUIRE(state_of(2) == es10::ProfileState::Disabled);
         REQUIRE(state_of(4) == es10::ProfileState::Enabled);
-        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) != nullptr);
+        REQUIRE(card->state().get(euicc::kEnabledBeforeTestRecord) != nullptr);
         REQUIRE(enable(*card, by_aid(3)) == es10::result::kWrongProfileReenabling);
         REQUIRE(enable(*card, by_aid(1)) == es10::result::kWrongProfileReenabling);
         REQUIRE(enable(*card, by_aid(5)) == es10::result::kOk);  // test to test: allowed, still remembered
@@ -404,7 +404,7 @@ TEST_CASE("ISD-R: a Test Profile overrides PPR1; only the PPR1 profile may follo
         REQUIRE(state_of(5) == es10::ProfileState::Disabled);
         REQUIRE(state_of(2) == es10::ProfileState::Enabled);
         REQUIRE(enabled_count(*card) == 1);
-        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(card->state().get(euicc::kEnabledBeforeTestRecord) == nullptr);
         REQUIRE(uicc::decode_iccid(read_ef(*card, {}, 0x2FE2, 10)) == "8988211000000000029");
         select_isdr(*card);
         REQUIRE(disable(*card, by_aid(2)) == es10::result::kDisallowedByPolicy);
@@ -412,20 +412,22 @@ TEST_CASE("ISD-R: a Test Profile overrides PPR1; only the PPR1 profile may follo
         REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
         REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
         REQUIRE(state_of(4) == es10::ProfileState::Disabled);
-        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(card->state().get(euicc::kEnabledBeforeTestRecord) == nullptr);
     }
-    SECTION("a Test Profile enabled over a profile without PPR1: no record, nothing comes back") {
+    SECTION("a Test Profile enabled over a profile without PPR1: remembered all the same (TPRO10)") {
         auto plain = sim::make_memory_card();
         euicc::add_test_profile(plain->state(), test_a);
         euicc::add_test_profile(plain->state(), spec("8988211000000000037", "001010000000037"));
         plain->state().commit();
         select_isdr(*plain);
         REQUIRE(enable(*plain, by_aid(2)) == es10::result::kOk);
-        REQUIRE(plain->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
-        REQUIRE(enable(*plain, by_aid(3)) == es10::result::kOk);
-        REQUIRE(enable(*plain, by_aid(2)) == es10::result::kOk);
+        REQUIRE(plain->state().get(euicc::kEnabledBeforeTestRecord) != nullptr);
+        REQUIRE(enable(*plain, by_aid(3)) == es10::result::kWrongProfileReenabling);
         REQUIRE(disable(*plain, by_aid(2)) == es10::result::kOk);
-        REQUIRE(enabled_count(*plain) == 0);
+        REQUIRE(list(*plain).at(0).state == es10::ProfileState::Enabled);  // 01 again
+        REQUIRE(enabled_count(*plain) == 1);
+        REQUIRE(plain->state().get(euicc::kEnabledBeforeTestRecord) == nullptr);
+        REQUIRE(enable(*plain, by_aid(3)) == es10::result::kOk);  // no test period: free switching
     }
     SECTION("eUICCMemoryReset of the enabled Test Profile forgets the PPR1 profile") {
         REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
@@ -434,14 +436,148 @@ TEST_CASE("ISD-R: a Test Profile overrides PPR1; only the PPR1 profile may follo
         REQUIRE(result_of(*card, tests_only.encode(), es10::kTagEuiccMemoryReset) == es10::result::kOk);
         REQUIRE(list(*card).size() == 3);
         REQUIRE(enabled_count(*card) == 0);
-        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(card->state().get(euicc::kEnabledBeforeTestRecord) == nullptr);
         REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
     }
     SECTION("deleting the PPR1 profile while the Test Profile is enabled forgets it") {
         REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
         REQUIRE(remove(*card, by_aid(2)) == es10::result::kOk);  // PPR1 only: deletion is allowed
-        REQUIRE(card->state().get(euicc::kPpr1BeforeTestRecord) == nullptr);
+        REQUIRE(card->state().get(euicc::kEnabledBeforeTestRecord) == nullptr);
         REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
+    }
+}
+
+// SGP.21 TPRO10 with SGP.22 5.7.16 wrongProfileReenabling whenever a non-test profile was enabled
+// when a Test Profile got enabled (specs/euicc.md "Policy rules"). Profile 01 (migrated, operational)
+// is enabled; 02 and 03 test (A, B); 04 operational; 05 provisioning.
+TEST_CASE("ISD-R: a Test Profile remembers the profile enabled before it (TPRO10)", "[euicc]") {
+    auto card = sim::make_memory_card();
+    auto test_a = spec("8988211000000000045", "001010000000045");
+    test_a.profile_class = es10::ProfileClass::Test;
+    euicc::add_test_profile(card->state(), test_a);
+    auto test_b = spec("8988211000000000052", "001010000000052");
+    test_b.profile_class = es10::ProfileClass::Test;
+    euicc::add_test_profile(card->state(), test_b);
+    euicc::add_test_profile(card->state(), spec("8988211000000000037", "001010000000037"));
+    auto provisioning = spec("8988211000000000060", "001010000000060");
+    provisioning.profile_class = es10::ProfileClass::Provisioning;
+    euicc::add_test_profile(card->state(), provisioning);
+    card->state().commit();
+    select_isdr(*card);
+    const auto state_of = [&](unsigned n) { return list(*card).at(n - 1).state; };
+    const auto notifications = [&] {
+        const auto r = es10::ListNotificationResponse::decode(send_es10(*card, es10::ListNotificationRequest{}.encode()).data());
+        REQUIRE_FALSE(r.error);
+        return r.notifications;
+    };
+    const bytes iccid1 = es10::iccid_to_bytes(kFactoryIccid), iccid_a = es10::iccid_to_bytes("8988211000000000045");
+    const bytes iccid_b = es10::iccid_to_bytes("8988211000000000052");
+    const auto remembered = [&]() -> int {
+        const secure_bytes* r = card->state().get(euicc::kEnabledBeforeTestRecord);
+        return r == nullptr ? 0 : (r->size() == 1 ? (*r)[0] : -1);
+    };
+
+    SECTION("operational 01 -> test A -> operational 04: wrongProfileReenabling; disable A: 01 again") {
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(remembered() == 1);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kWrongProfileReenabling);
+        REQUIRE(enable(*card, by_aid(5)) == es10::result::kWrongProfileReenabling);  // provisioning too
+        REQUIRE(state_of(2) == es10::ProfileState::Enabled);
+        REQUIRE(state_of(4) == es10::ProfileState::Disabled);
+        const std::size_t before = notifications().size();
+        REQUIRE(before == 2);  // disable 01, enable A; none for the refusals
+        REQUIRE(disable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(state_of(1) == es10::ProfileState::Enabled);
+        REQUIRE(state_of(2) == es10::ProfileState::Disabled);
+        REQUIRE(enabled_count(*card) == 1);
+        REQUIRE(remembered() == 0);
+        const auto all = notifications();
+        REQUIRE(all.size() == before + 2);
+        REQUIRE(all[before].event == es10::NotificationEvent::Disable);
+        REQUIRE(all[before].iccid == iccid_a);
+        REQUIRE(all[before + 1].event == es10::NotificationEvent::Enable);
+        REQUIRE(all[before + 1].iccid == iccid1);
+        REQUIRE(all[before].seq_number < all[before + 1].seq_number);
+        REQUIRE(uicc::decode_iccid(read_ef(*card, {}, 0x2FE2, 10)) == kFactoryIccid);
+        REQUIRE(cmd(*card, 0x00, 0xA4, 0x04, 0x0C, kUsimAidPrefix).sw() == 0x9000);
+        select_isdr(*card);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);  // the test period is over
+    }
+    SECTION("test A -> test B is allowed; disabling B enables 01 again") {
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
+        REQUIRE(remembered() == 1);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kWrongProfileReenabling);
+        REQUIRE(disable(*card, by_aid(3)) == es10::result::kOk);
+        REQUIRE(state_of(1) == es10::ProfileState::Enabled);
+        REQUIRE(state_of(2) == es10::ProfileState::Disabled);
+        REQUIRE(state_of(3) == es10::ProfileState::Disabled);
+        REQUIRE(enabled_count(*card) == 1);
+        REQUIRE(remembered() == 0);
+        const auto all = notifications();
+        REQUIRE(all.size() == 6);  // disable 01, enable A, disable A, enable B, disable B, enable 01
+        REQUIRE(all[4].event == es10::NotificationEvent::Disable);
+        REQUIRE(all[4].iccid == iccid_b);
+        REQUIRE(all[5].event == es10::NotificationEvent::Enable);
+        REQUIRE(all[5].iccid == iccid1);
+    }
+    SECTION("enabling 01 itself while A is enabled ends the test period") {
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(1)) == es10::result::kOk);
+        REQUIRE(state_of(1) == es10::ProfileState::Enabled);
+        REQUIRE(state_of(2) == es10::ProfileState::Disabled);
+        REQUIRE(remembered() == 0);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(disable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(enabled_count(*card) == 0);  // a non-test profile disabled: nothing comes back
+    }
+    SECTION("a provisioning profile is remembered like an operational one") {
+        REQUIRE(enable(*card, by_aid(5)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(remembered() == 5);
+        REQUIRE(enable(*card, by_aid(1)) == es10::result::kWrongProfileReenabling);
+        REQUIRE(disable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(state_of(5) == es10::ProfileState::Enabled);
+    }
+    SECTION("no profile enabled before the Test Profile: disabling it leaves none enabled") {
+        REQUIRE(disable(*card, by_aid(1)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(remembered() == 0);
+        REQUIRE(enable(*card, by_aid(3)) == es10::result::kOk);
+        REQUIRE(disable(*card, by_aid(3)) == es10::result::kOk);
+        REQUIRE(enabled_count(*card) == 0);
+        REQUIRE(cmd(*card, 0x00, 0xA4, 0x04, 0x0C, kUsimAidPrefix).sw() == 0x6A82);
+        select_isdr(*card);
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);  // nothing to go back to: free
+    }
+    SECTION("deleting the remembered profile forgets it") {
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(remove(*card, by_aid(1)) == es10::result::kOk);
+        REQUIRE(remembered() == 0);
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+    }
+    SECTION("eUICCMemoryReset deleting the remembered profile forgets it") {
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);
+        es10::EuiccMemoryResetRequest operational;
+        operational.delete_operational_profiles = true;
+        REQUIRE(result_of(*card, operational.encode(), es10::kTagEuiccMemoryReset) == es10::result::kOk);
+        REQUIRE(remembered() == 0);
+        REQUIRE(state_of(1) == es10::ProfileState::Enabled);  // A (now first), still enabled
+        REQUIRE(disable(*card, by_aid(2)) == es10::result::kOk);
+        REQUIRE(enabled_count(*card) == 0);
+    }
+    SECTION("a leftover or damaged record breaks nothing") {
+        card->state().put("euicc/ppr1_before_test", secure_bytes{0x01});  // the old name: ignored
+        card->state().put(euicc::kEnabledBeforeTestRecord, secure_bytes{0x03});  // names a test profile: ignored
+        card->state().commit();
+        REQUIRE(enable(*card, by_aid(2)) == es10::result::kOk);  // over 01: the record is rewritten
+        REQUIRE(remembered() == 1);
+        card->state().put(euicc::kEnabledBeforeTestRecord, secure_bytes{0x09, 0x09});  // wrong size: none
+        card->state().commit();
+        REQUIRE(enable(*card, by_aid(4)) == es10::result::kOk);
+        REQUIRE(remembered() == 0);
+        REQUIRE(enabled_count(*card) == 1);
     }
 }
 

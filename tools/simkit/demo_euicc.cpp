@@ -1,7 +1,8 @@
 // The eUICC chapter of `simkit demo`: two test profiles added to the card (the development shortcut,
 // not an SM-DP+ download), the EID and the profile list read through the ISD-R (SGP.22 ES10c, STORE
 // DATA on a logical channel), a switch to each test profile with an AKA answered with that
-// profile's own K/OPc (checked against MILENAGE on the host), and back to the factory profile 01.
+// profile's own K/OPc (checked against MILENAGE on the host), and, disabling the last test profile,
+// back to the factory profile 01 (SGP.21 TPRO10: the profile enabled before the test profiles).
 #include <iostream>
 #include <string>
 
@@ -105,10 +106,16 @@ void tell_euicc(const std::string& state_path) {
         aka_with(card, p);
     }
 
-    Story::say("Back to the factory profile 01");
+    Story::say(std::string("DisableProfile ") + kProfiles[1].iccid + " (" + kProfiles[1].name + "): the card enables "
+               "again the profile enabled before the test profiles, the factory profile 01 (SGP.21 TPRO10)");
     Euicc euicc(card);
-    euicc.enable(profile_by_iccid(es10::iccid_to_digits(factory_iccid)));
+    euicc.disable(profile_by_iccid(kProfiles[1].iccid));
     show_profiles(euicc);
+    bool back = false;
+    for (const es10::ProfileInfo& info : euicc.profiles()) {
+        if (info.state == es10::ProfileState::Enabled && info.iccid == factory_iccid) back = true;
+    }
+    std::cout << (back ? "  profile 01 enabled again" : "  profile 01 not enabled (UNEXPECTED!)") << "\n";
 }
 
 }  // namespace simkit::cli
