@@ -13,20 +13,17 @@
 #include "simkit/crypto.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/openssl_ptr.hpp"
 
 namespace simkit::sim::euicc {
 
 namespace {
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const noexcept { Free(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Name = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
-using Ext = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using Bignum = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_clear_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
+using Key = OpensslPtr<EVP_PKEY, EVP_PKEY_free>;
+using Cert = OpensslPtr<X509, X509_free>;
+using Name = OpensslPtr<X509_NAME, X509_NAME_free>;
+using Ext = OpensslPtr<X509_EXTENSION, X509_EXTENSION_free>;
+using Bignum = OpensslPtr<BIGNUM, BN_clear_free>;
+using MdCtx = OpensslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 
 void check(int ok, const char* what) {
     if (ok <= 0) throw CryptoError(std::string("test PKI: ") + what + " failed");

@@ -16,6 +16,7 @@
 #include "provider_context.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/key_uri.hpp"
+#include "simkit/openssl_ptr.hpp"
 
 namespace simkit {
 namespace {
@@ -30,12 +31,6 @@ int pin_callback(char* buffer, int size, int, void* userdata) {
 
 struct StoreCloser {
     void operator()(OSSL_STORE_CTX* store) const noexcept { OSSL_STORE_close(store); }
-};
-struct UiMethodFree {
-    void operator()(UI_METHOD* method) const noexcept { UI_destroy_method(method); }
-};
-struct StoreInfoFree {
-    void operator()(OSSL_STORE_INFO* info) const noexcept { OSSL_STORE_INFO_free(info); }
 };
 
 // The providers load_simkit_provider loaded, unloaded when the program ends.
@@ -86,7 +81,7 @@ crypto::Pkey open_provider_key(const std::string& uri, const ProviderKeyOptions&
     load_simkit_provider(options.libctx);
     ERR_clear_error();
 
-    std::unique_ptr<UI_METHOD, UiMethodFree> ui;
+    OpensslPtr<UI_METHOD, UI_destroy_method> ui;
     if (options.pin) {
         ui.reset(UI_UTIL_wrap_read_pem_callback(pin_callback, 0));
         if (!ui) throw CryptoError("UI_UTIL_wrap_read_pem_callback: " + take_openssl_errors());
@@ -97,7 +92,7 @@ crypto::Pkey open_provider_key(const std::string& uri, const ProviderKeyOptions&
         OSSL_STORE_open_ex(uri.c_str(), options.libctx, provider::kProperties, ui.get(), ui_data, nullptr, nullptr, nullptr));
     crypto::Pkey key;
     while (store && !key && !OSSL_STORE_eof(store.get())) {
-        std::unique_ptr<OSSL_STORE_INFO, StoreInfoFree> info(OSSL_STORE_load(store.get()));
+        OpensslPtr<OSSL_STORE_INFO, OSSL_STORE_INFO_free> info(OSSL_STORE_load(store.get()));
         if (!info) break;
         if (OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY) key.reset(OSSL_STORE_INFO_get1_PKEY(info.get()));
     }

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "simkit/bytes.hpp"
+#include "simkit/openssl_ptr.hpp"
 #include "simkit/provider_key.hpp"
 
 namespace {
@@ -132,14 +133,8 @@ std::string openssl_errors() {
     return text.empty() ? "no OpenSSL error queued" : text;
 }
 
-struct SslCtxFree {
-    void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
-};
-struct SslFree {
-    void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-using SslPtr = std::unique_ptr<SSL, SslFree>;
+using SslCtxPtr = simkit::OpensslPtr<SSL_CTX, SSL_CTX_free>;
+using SslPtr = simkit::OpensslPtr<SSL, SSL_free>;
 
 class Socket {
 public:

@@ -17,21 +17,13 @@
 #include <string>
 
 #include "simkit/ec.hpp"
+#include "simkit/openssl_ptr.hpp"
 
 namespace simkit::test_tls {
 
-struct X509Free {
-    void operator()(X509* cert) const noexcept { X509_free(cert); }
-};
-struct SslCtxFree {
-    void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
-};
-struct SslFree {
-    void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
-};
-using Certificate = std::unique_ptr<X509, X509Free>;
-using SslCtx = std::unique_ptr<SSL_CTX, SslCtxFree>;
-using Ssl = std::unique_ptr<SSL, SslFree>;
+using Certificate = OpensslPtr<X509, X509_free>;
+using SslCtx = OpensslPtr<SSL_CTX, SSL_CTX_free>;
+using Ssl = OpensslPtr<SSL, SSL_free>;
 
 // A fresh software P-256 key pair.
 crypto::Pkey make_p256_key();

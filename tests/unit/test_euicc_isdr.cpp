@@ -21,6 +21,7 @@
 #include "euicc/profile_store.hpp"
 #include "euicc/test_pki.hpp"
 #include "euicc/test_profiles.hpp"
+#include "simkit/openssl_ptr.hpp"
 #include "simkit/aka.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/ec.hpp"
@@ -703,19 +704,48 @@ TEST_CASE("EID check digits per SGP.29 (mod 97)", "[euicc]") {
     for (int i = 0; i < 20; ++i) REQUIRE(euicc::eid_valid(euicc::new_eid()));
 }
 
-TEST_CASE("a power cut at every write point of an enable leaves the old or the new state", "[euicc][power-cut]") {
-    TempDir dir;
-    const std::string path = dir.file();
+namespace {
+
+// A card file holding profile 02 (disabled) beside the enabled profile 01, a copy of it to start
+// every attempt from, and the STORE DATA that enables profile 02: what both power-cut tests cut.
+struct EnableUnderTest {
+    std::string path;
+    std::string before;
+    bytes command;
+    std::map<std::string, bytes> old_records;
+
+    // The card file as it was before the enable (no leftover temp file).
+    void restore() const {
+        std::filesystem::copy_file(before, path, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::remove(path + ".tmp");
+    }
+};
+
+EnableUnderTest prepare_enable(TempDir& dir) {
+    EnableUnderTest enable;
+    enable.path = dir.file();
+    enable.before = dir.path + "/before";
     {
-        auto card = sim::open_simulated_card(path);
+        auto card = sim::open_simulated_card(enable.path);
         euicc::add_test_profile(card->state(), spec("8988211000000000011", "001010000000022"));
         card->state().commit();
     }
-    const bytes command = CommandApdu::make(0x80, 0xE2, 0x91, 0x00,
-                                            es10::ProfileOperationRequest{es10::kTagEnableProfile, by_aid(2), true}.encode(), 256)
-                              .encode();
-    const auto old_records = records_of(path);
-    std::filesystem::copy_file(path, dir.path + "/before");
+    enable.command = CommandApdu::make(0x80, 0xE2, 0x91, 0x00,
+                                       es10::ProfileOperationRequest{es10::kTagEnableProfile, by_aid(2), true}.encode(), 256)
+                         .encode();
+    enable.old_records = records_of(enable.path);
+    std::filesystem::copy_file(enable.path, enable.before);
+    return enable;
+}
+
+}  // namespace
+
+TEST_CASE("a power cut at every write point of an enable leaves the old or the new state", "[euicc][power-cut]") {
+    TempDir dir;
+    const EnableUnderTest enable = prepare_enable(dir);
+    const std::string& path = enable.path;
+    const bytes& command = enable.command;
+    const auto& old_records = enable.old_records;
     {
         auto card = sim::open_simulated_card(path);
         select_isdr(*card);
@@ -729,8 +759,7 @@ TEST_CASE("a power cut at every write point of an enable leaves the old or the n
 
     int cuts = 0;
     for (int point = 0;; ++point) {
-        std::filesystem::copy_file(dir.path + "/before", path, std::filesystem::copy_options::overwrite_existing);
-        std::filesystem::remove(path + ".tmp");
+        enable.restore();
         auto card = sim::open_simulated_card(path);
         select_isdr(*card);
         card->state().set_write_point_hook([point](int n) {
@@ -756,10 +785,7 @@ TEST_CASE("a power cut at every write point of an enable leaves the old or the n
 }
 
 namespace {
-struct X509Free {
-    void operator()(X509* c) const noexcept { X509_free(c); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using X509Ptr = OpensslPtr<X509, X509_free>;
 
 X509Ptr parse_certificate(const bytes& der) {
     const unsigned char* p = der.data();
@@ -908,20 +934,12 @@ TEST_CASE("random enables and disables: never two enabled, EF.ICCID always the e
 
 TEST_CASE("a process killed at any write point of an enable leaves the old or the new state", "[euicc][power-cut]") {
     TempDir dir;
-    const std::string path = dir.file();
-    {
-        auto card = sim::open_simulated_card(path);
-        euicc::add_test_profile(card->state(), spec("8988211000000000011", "001010000000022"));
-        card->state().commit();
-    }
-    const bytes command = CommandApdu::make(0x80, 0xE2, 0x91, 0x00,
-                                            es10::ProfileOperationRequest{es10::kTagEnableProfile, by_aid(2), true}.encode(), 256)
-                              .encode();
-    const auto old_records = records_of(path);
-    std::filesystem::copy_file(path, dir.path + "/before");
+    const EnableUnderTest enable = prepare_enable(dir);
+    const std::string& path = enable.path;
+    const bytes& command = enable.command;
+    const auto& old_records = enable.old_records;
     for (int point = 0; point < 400; ++point) {
-        std::filesystem::copy_file(dir.path + "/before", path, std::filesystem::copy_options::overwrite_existing);
-        std::filesystem::remove(path + ".tmp");
+        enable.restore();
         const pid_t child = fork();
         REQUIRE(child >= 0);
         if (child == 0) {

@@ -13,22 +13,19 @@
 
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/openssl_ptr.hpp"
 #include "simkit/provider_key.hpp"
 
 namespace simkit::cli {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const noexcept { Free(p); }
-};
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Bn = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using Object = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using Request = std::unique_ptr<X509_REQ, Deleter<X509_REQ, X509_REQ_free>>;
-using Certificate = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Extension = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using Bio = OpensslPtr<BIO, BIO_free_all>;
+using Bn = OpensslPtr<BIGNUM, BN_free>;
+using Object = OpensslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
+using Request = OpensslPtr<X509_REQ, X509_REQ_free>;
+using Certificate = OpensslPtr<X509, X509_free>;
+using Extension = OpensslPtr<X509_EXTENSION, X509_EXTENSION_free>;
 
 void check(int ok, const char* call) {
     if (ok != 1) throw CryptoError(std::string(call) + " failed: " + take_openssl_errors());

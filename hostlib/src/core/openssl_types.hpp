@@ -15,25 +15,22 @@
 #include <string>
 
 #include "simkit/errors.hpp"
+#include "simkit/openssl_ptr.hpp"
 
 namespace simkit::crypto::detail {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-    void operator()(T* p) const noexcept { Free(p); }
-};
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using Bn = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using SecretBn = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_clear_free>>;
-using BnCtx = std::unique_ptr<BN_CTX, Deleter<BN_CTX, BN_CTX_free>>;
-using Group = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP, EC_GROUP_free>>;
-using Point = std::unique_ptr<EC_POINT, Deleter<EC_POINT, EC_POINT_free>>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Kdf = std::unique_ptr<EVP_KDF, Deleter<EVP_KDF, EVP_KDF_free>>;
-using KdfCtx = std::unique_ptr<EVP_KDF_CTX, Deleter<EVP_KDF_CTX, EVP_KDF_CTX_free>>;
-using Cipher = std::unique_ptr<EVP_CIPHER, Deleter<EVP_CIPHER, EVP_CIPHER_free>>;
+using PkeyCtx = OpensslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using Bn = OpensslPtr<BIGNUM, BN_free>;
+using SecretBn = OpensslPtr<BIGNUM, BN_clear_free>;
+using BnCtx = OpensslPtr<BN_CTX, BN_CTX_free>;
+using Group = OpensslPtr<EC_GROUP, EC_GROUP_free>;
+using Point = OpensslPtr<EC_POINT, EC_POINT_free>;
+using ParamBld = OpensslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using Params = OpensslPtr<OSSL_PARAM, OSSL_PARAM_free>;
+using Bio = OpensslPtr<BIO, BIO_free_all>;
+using Kdf = OpensslPtr<EVP_KDF, EVP_KDF_free>;
+using KdfCtx = OpensslPtr<EVP_KDF_CTX, EVP_KDF_CTX_free>;
+using Cipher = OpensslPtr<EVP_CIPHER, EVP_CIPHER_free>;
 
 // OpenSSL's name of P-256 (= prime256v1 = secp256r1).
 inline constexpr const char* kP256GroupName = "prime256v1";
