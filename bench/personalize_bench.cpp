@@ -37,7 +37,7 @@
 #include "simkit/diversify.hpp"
 #include "simkit/milenage.hpp"
 #include "simkit/personalization.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "simulated_card.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "uicc/file_tree.hpp"
 #include "usim/sqn_array.hpp"
 #include "usim/usim_keys.hpp"

@@ -13,7 +13,7 @@
 #include "simkit/crypto.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/openssl_ptr.hpp"
+#include "simkit/core/openssl_ptr.hpp"
 
 namespace simkit::sim::euicc {
 

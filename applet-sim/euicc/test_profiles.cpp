@@ -4,7 +4,7 @@
 
 #include "euicc/profile_store.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "uicc/file_tree.hpp"
 #include "usim/usim_keys.hpp"
 

@@ -9,7 +9,7 @@
 #include "gp/key_sets.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/gp_commands.hpp"
+#include "simkit/core/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 

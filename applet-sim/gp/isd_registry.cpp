@@ -5,7 +5,7 @@
 
 #include "gp/isd.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/gp_commands.hpp"
+#include "simkit/core/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "simkit/gp_commands.hpp"
+#include "simkit/core/gp_commands.hpp"
 #include "simkit/scp.hpp"
 #include "storage/persistent_state.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "gp/isd.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/gp_commands.hpp"
+#include "simkit/core/gp_commands.hpp"
 #include "simkit/scp.hpp"
 #include "simkit/status_words.hpp"
 

@@ -2,7 +2,7 @@
 // INIT/UPDATE, COMPUTE DH, COMPUTE HKDF, COMPUTE PRF, READ FILE (specs/keystore.md).
 #include "keystore/keystore_applet.hpp"
 #include "simkit/ec.hpp"
-#include "simkit/kdf.hpp"
+#include "simkit/core/kdf.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
 

@@ -2,7 +2,7 @@
 #include "keystore/objects.hpp"
 
 #include "simkit/crypto.hpp"
-#include "simkit/aes_gcm.hpp"
+#include "simkit/core/aes_gcm.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "simkit/apdu.hpp"
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "storage/persistent_state.hpp"
 
 namespace simkit::sim {

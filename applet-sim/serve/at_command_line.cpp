@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "simkit/decimal.hpp"
+#include "simkit/core/decimal.hpp"
 #include "simkit/errors.hpp"
 
 namespace simkit::sim {

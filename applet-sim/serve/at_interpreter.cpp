@@ -1,9 +1,9 @@
 // AT command execution against the card (see at_interpreter.hpp and specs/at-modem.md).
 #include "serve/at_interpreter.hpp"
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 
 namespace simkit::sim {
 

@@ -17,8 +17,8 @@
 
 #include "serve/at_interpreter.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/unique_fd.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/unique_fd.hpp"
+#include "simkit/core/log.hpp"
 
 namespace simkit::sim {
 

@@ -4,7 +4,7 @@
 // status word in decimal (specs/at-modem.md).
 #include "serve/at_interpreter.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::sim {
 

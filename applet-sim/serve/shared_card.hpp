@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "runtime/card.hpp"
-#include "simkit/apdu_trace.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/apdu_trace.hpp"
+#include "simkit/core/log.hpp"
 
 namespace simkit::sim {
 

@@ -11,7 +11,7 @@
 
 #include "serve/shared_card.hpp"
 #include "simkit/bytes.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "simkit/status_words.hpp"
 
 namespace simkit::sim::vpcd {

@@ -18,10 +18,10 @@
 #include <utility>
 
 #include "serve/vpcd_frame.hpp"
-#include "simkit/decimal.hpp"
+#include "simkit/core/decimal.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/unique_fd.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/unique_fd.hpp"
+#include "simkit/core/log.hpp"
 
 namespace simkit::sim {
 

@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "simkit/errors.hpp"
-#include "simkit/unique_fd.hpp"
+#include "simkit/core/unique_fd.hpp"
 #include "storage/state_file_format.hpp"
 
 namespace simkit::sim {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "simkit/bytes.hpp"
-#include "simkit/unique_fd.hpp"
+#include "simkit/core/unique_fd.hpp"
 
 namespace simkit::sim {
 

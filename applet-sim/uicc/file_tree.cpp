@@ -5,7 +5,7 @@
 
 #include "simkit/errors.hpp"
 #include "simkit/tlv.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::sim::uicc {
 

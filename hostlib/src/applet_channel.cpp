@@ -1,6 +1,6 @@
 #include "simkit/applet_channel.hpp"
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
 
 namespace simkit {

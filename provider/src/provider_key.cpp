@@ -16,7 +16,7 @@
 #include "provider_context.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/key_uri.hpp"
-#include "simkit/openssl_ptr.hpp"
+#include "simkit/core/openssl_ptr.hpp"
 
 namespace simkit {
 namespace {

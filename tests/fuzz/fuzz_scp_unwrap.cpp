@@ -25,7 +25,7 @@
 #include <optional>
 
 #include "simkit/apdu.hpp"
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/scp03.hpp"
 #include "simulated_card.hpp"

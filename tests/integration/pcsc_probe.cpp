@@ -39,7 +39,7 @@
 #include "simkit/bytes.hpp"
 #include "simkit/card.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "simkit/provider_key.hpp"
 
 namespace {

@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "simkit/bytes.hpp"
-#include "simkit/openssl_ptr.hpp"
+#include "simkit/core/openssl_ptr.hpp"
 #include "simkit/provider_key.hpp"
 
 namespace {

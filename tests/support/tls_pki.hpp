@@ -17,7 +17,7 @@
 #include <string>
 
 #include "simkit/ec.hpp"
-#include "simkit/openssl_ptr.hpp"
+#include "simkit/core/openssl_ptr.hpp"
 
 namespace simkit::test_tls {
 

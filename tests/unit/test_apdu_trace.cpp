@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 
 using simkit::bytes;
 using simkit::command_carries_secret;

@@ -8,7 +8,7 @@
 #include "serve/at_command_line.hpp"
 #include "serve/at_interpreter.hpp"
 #include "simkit/bytes.hpp"
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
 #include "simulated_card.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "simkit/bytes.hpp"
 #include "simkit/card_batch.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 using simkit::personalize::CardBatch;
 using simkit::personalize::read_card_batch;

@@ -18,7 +18,7 @@
 #include "simkit/keystore_client.hpp"
 #include "simkit/milenage.hpp"
 #include "simkit/scp_session.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "simkit/usim_client.hpp"
 #include "simulated_card.hpp"
 

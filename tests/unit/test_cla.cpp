@@ -3,7 +3,7 @@
 // C0-CF, E0-EF), for every one of the 256 class bytes.
 #include <catch2/catch.hpp>
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
 
 using simkit::ClaInfo;

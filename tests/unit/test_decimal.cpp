@@ -1,7 +1,7 @@
 // parse_decimal: digits only, bounded length, nothing else accepted.
 #include <catch2/catch.hpp>
 
-#include "simkit/decimal.hpp"
+#include "simkit/core/decimal.hpp"
 #include "simkit/errors.hpp"
 
 using simkit::parse_decimal;

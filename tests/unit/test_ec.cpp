@@ -12,7 +12,7 @@
 #include <string>
 
 #include "simkit/crypto.hpp"
-#include "simkit/aes_gcm.hpp"
+#include "simkit/core/aes_gcm.hpp"
 #include "simkit/ec.hpp"
 #include "simkit/errors.hpp"
 #include "vector_file.hpp"

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "simkit/errors.hpp"
-#include "simkit/kdf.hpp"
+#include "simkit/core/kdf.hpp"
 #include "vector_file.hpp"
 
 using namespace simkit;

@@ -23,7 +23,7 @@
 #include "simkit/bytes.hpp"
 #include "simkit/card_batch.hpp"
 #include "simkit/personalization.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "state_test_support.hpp"
 
 using simkit::personalize::Journal;

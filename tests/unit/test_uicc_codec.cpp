@@ -1,4 +1,4 @@
-// ICCID, IMSI and Luhn encodings (simkit/uicc_codec.hpp). Expected bytes come from the rules of ETSI
+// ICCID, IMSI and Luhn encodings (simkit/core/uicc_codec.hpp). Expected bytes come from the rules of ETSI
 // TS 102 221 13.2 (EF.ICCID) and 3GPP TS 31.102 4.2.2 (EF.IMSI), cross-checked with the independent
 // encoder of pySim (enc_imsi / enc_iccid in pySim/utils.py: length byte, parity nibble 9/1, swapped
 // nibbles, F padding), and from ISO/IEC 7812-1 Luhn examples.
@@ -6,7 +6,7 @@
 
 #include "simkit/bytes.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 using namespace simkit;
 

@@ -10,7 +10,7 @@
 #include <map>
 
 #include "scp_test_host.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "simulated_card_support.hpp"
 #include "state_test_support.hpp"
 #include "storage/persistent_state.hpp"

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 
-#include "simkit/unique_fd.hpp"
+#include "simkit/core/unique_fd.hpp"
 
 namespace {
 bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }

@@ -13,7 +13,7 @@
 #include "serve/vpcd_link.hpp"
 #include "simkit/bytes.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "simulated_card.hpp"
 
 namespace {

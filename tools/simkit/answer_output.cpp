@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
 

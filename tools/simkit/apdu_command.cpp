@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "simkit/answer_output.hpp"
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "demo_story.hpp"
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/crypto.hpp"

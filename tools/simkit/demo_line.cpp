@@ -13,7 +13,7 @@
 #include "personalize_line.hpp"
 #include "simkit/card_personalizer.hpp"
 #include "simkit/crypto.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::cli {
 

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card.hpp"
 
 namespace simkit::cli {

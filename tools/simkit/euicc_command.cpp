@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "simkit/answer_output.hpp"
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card_uri.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"

@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card_uri.hpp"
 
 namespace simkit::cli {

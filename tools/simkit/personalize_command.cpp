@@ -20,7 +20,7 @@
 #include "simkit/commands.hpp"
 #include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::cli {
 

@@ -10,7 +10,7 @@
 #include "simkit/card_uri.hpp"
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "simkit/usim_client.hpp"
 
 namespace simkit::cli {

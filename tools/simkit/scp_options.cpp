@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 #include "simkit/card_uri.hpp"
 #include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"

@@ -4,7 +4,7 @@
 
 #include "openssl_check.hpp"
 #include "openssl_types.hpp"
-#include "simkit/aes_gcm.hpp"
+#include "simkit/core/aes_gcm.hpp"
 #include "simkit/crypto.hpp"
 
 namespace simkit::crypto {

@@ -1,7 +1,7 @@
 // Masked APDU trace formatting (see apdu_trace.hpp).
-#include "simkit/apdu_trace.hpp"
+#include "simkit/core/apdu_trace.hpp"
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/status_words.hpp"
 
 namespace simkit {

@@ -1,5 +1,5 @@
 // CLA decoding/encoding (see cla.hpp).
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // Unsigned decimal parsing (see decimal.hpp).
-#include "simkit/decimal.hpp"
+#include "simkit/core/decimal.hpp"
 
 #include <string>
 

@@ -3,7 +3,7 @@
 
 #include "openssl_check.hpp"
 #include "openssl_types.hpp"
-#include "simkit/kdf.hpp"
+#include "simkit/core/kdf.hpp"
 
 namespace simkit::crypto {
 

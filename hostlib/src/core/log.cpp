@@ -1,5 +1,5 @@
 // The logger (see log.hpp). The level is process-wide configuration, set once by a program's main.
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 
 #include <atomic>
 #include <cstdio>

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "simkit/errors.hpp"
-#include "simkit/openssl_ptr.hpp"
+#include "simkit/core/openssl_ptr.hpp"
 
 namespace simkit::crypto::detail {
 

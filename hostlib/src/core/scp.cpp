@@ -1,7 +1,7 @@
 // What SCP03 and SCP02 share (see scp.hpp).
 #include "simkit/scp.hpp"
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
 

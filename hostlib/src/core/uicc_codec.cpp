@@ -1,5 +1,5 @@
-// ICCID, IMSI and Luhn encodings (see simkit/uicc_codec.hpp).
-#include "simkit/uicc_codec.hpp"
+// ICCID, IMSI and Luhn encodings (see simkit/core/uicc_codec.hpp).
+#include "simkit/core/uicc_codec.hpp"
 
 #include "simkit/errors.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/status_words.hpp"
 
 namespace simkit {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "simkit/errors.hpp"
-#include "simkit/gp_commands.hpp"
+#include "simkit/core/gp_commands.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <map>
 
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::personalize {
 

@@ -40,10 +40,10 @@
 #include "simkit/errors.hpp"
 #include "simkit/gp_client.hpp"
 #include "simkit/keystore_client.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "simkit/milenage.hpp"
 #include "simkit/scp_session.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 #include "simkit/usim_client.hpp"
 
 namespace simkit::personalize {

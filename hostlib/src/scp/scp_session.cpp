@@ -3,7 +3,7 @@
 // wrapped and every answer unwrapped by the shared core (scp03.hpp / scp02.hpp).
 #include "simkit/scp_session.hpp"
 
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/scp02.hpp"

@@ -3,7 +3,7 @@
 
 #include <cctype>
 
-#include "simkit/decimal.hpp"
+#include "simkit/core/decimal.hpp"
 #include "simkit/errors.hpp"
 
 namespace simkit::at {

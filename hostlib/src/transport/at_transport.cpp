@@ -2,10 +2,10 @@
 #include "transport/at_transport.hpp"
 
 #include "simkit/apdu.hpp"
-#include "simkit/apdu_trace.hpp"
-#include "simkit/decimal.hpp"
+#include "simkit/core/apdu_trace.hpp"
+#include "simkit/core/decimal.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "simkit/status_words.hpp"
 
 namespace simkit {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "simkit/card_uri.hpp"
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/transport.hpp"
 #include "transport/at_response_parser.hpp"
 #include "transport/serial_port.hpp"

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "transport/pcsc_errors.hpp"
 
 namespace simkit {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "simkit/errors.hpp"
-#include "simkit/log.hpp"
+#include "simkit/core/log.hpp"
 #include "transport/pcsc_errors.hpp"
 
 namespace simkit {

@@ -1,6 +1,6 @@
 // 61xx GET RESPONSE and 6Cxx re-send, done once for every transport (ISO/IEC 7816-4 5.3.4 / 7816-3 10.3.4).
 #include "simkit/apdu.hpp"
-#include "simkit/cla.hpp"
+#include "simkit/core/cla.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/transport.hpp"
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "simkit/errors.hpp"
-#include "simkit/unique_fd.hpp"
+#include "simkit/core/unique_fd.hpp"
 
 namespace simkit {
 

@@ -8,7 +8,7 @@
 #include "simkit/errors.hpp"
 #include "simkit/status_words.hpp"
 #include "simkit/tlv.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit {
 

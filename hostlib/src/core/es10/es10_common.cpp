@@ -4,7 +4,7 @@
 
 #include "es10_der.hpp"
 #include "simkit/errors.hpp"
-#include "simkit/uicc_codec.hpp"
+#include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::es10 {
 
