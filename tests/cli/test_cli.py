@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 from ber_tlv import tlv_read  # noqa: E402
 from card_line import luhn_digit  # noqa: E402
 from gp_keys_ref import kcv_aes_reference, kdf3_reference  # noqa: E402
@@ -20,16 +21,6 @@ BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] 
 SIMKIT = str(BIN / "simkit")
 ISD_AID = "A000000151000000"
 SELECT_ISD = "00A4040008" + ISD_AID
-
-
-def run(*args, env=None, check_rc=None):
-    full_env = dict(os.environ)
-    full_env.pop("SIMKIT_CARD", None)
-    full_env.update(env or {})
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=full_env, timeout=60)
-    if check_rc is not None:
-        assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
 
 
 @pytest.fixture
@@ -42,17 +33,17 @@ def lines_of(proc):
 
 
 def test_version():
-    proc = run("--version", check_rc=0)
+    proc = run("--version", rc=0)
     assert proc.stdout.startswith("simkit ")
 
 
 def test_help_teaches_uri_forms():
-    proc = run("apdu", "--help", check_rc=0)
+    proc = run("apdu", "--help", rc=0)
     assert "sim:PATH" in proc.stdout and "pcsc:" in proc.stdout and "at:DEVICE" in proc.stdout
 
 
 def test_select_isd_prints_fci_and_9000(card, tmp_path):
-    proc = run("apdu", "--card", card, SELECT_ISD, check_rc=0)
+    proc = run("apdu", "--card", card, SELECT_ISD, rc=0)
     data_hex, sw = lines_of(proc)[0].split(" ")
     assert sw == "9000"
     (tag, fci), = tlv_read(bytes.fromhex(data_hex))
@@ -64,7 +55,7 @@ def test_select_isd_prints_fci_and_9000(card, tmp_path):
 def test_apdus_share_one_session(card):
     # Open a channel, select on it, ask GET DATA on it, close it: each step needs the one before.
     proc = run("apdu", "--card", card, "0070000001", "01A4040005A000000151", "81CA00E000",
-               "0070800100", "81CA00E000", check_rc=0)
+               "0070800100", "81CA00E000", rc=0)
     out = lines_of(proc)
     assert out[0] == "01 9000"
     assert out[1].endswith(" 9000")
@@ -75,10 +66,10 @@ def test_apdus_share_one_session(card):
 
 def test_get_response_is_automatic_unless_raw(tmp_path):
     card = f"sim:{tmp_path / 'card.state'}?t1=1"  # T=1: a short Le gets part of the data and 61xx
-    full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
-    chained = lines_of(run("apdu", "--card", card, "80CA00E005", check_rc=0))[0]
+    full = lines_of(run("apdu", "--card", card, "80CA00E000", rc=0))[0]
+    chained = lines_of(run("apdu", "--card", card, "80CA00E005", rc=0))[0]
     assert chained == full
-    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E005", check_rc=0))[0]
+    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E005", rc=0))[0]
     data_hex, sw = raw.split(" ")
     total = len(full.split(" ")[0]) // 2
     assert len(data_hex) == 10 and sw == "61%02X" % (total - 5)
@@ -88,23 +79,23 @@ def test_get_response_is_automatic_unless_raw(tmp_path):
 @pytest.mark.parametrize("options", ["", "?t0=1", "?t1=0"])
 def test_wrong_le_in_t0_mode_is_resent(tmp_path, options):
     card = f"sim:{tmp_path / 'card.state'}{options}"  # T=0 is sim:'s default, as on a real SIM
-    full = lines_of(run("apdu", "--card", card, "80CA00E000", check_rc=0))[0]
+    full = lines_of(run("apdu", "--card", card, "80CA00E000", rc=0))[0]
     data_hex, sw = full.split(" ")
     assert sw == "9000"
-    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E000", check_rc=0))[0]
+    raw = lines_of(run("apdu", "--card", card, "--raw", "80CA00E000", rc=0))[0]
     assert raw == "6C%02X" % (len(data_hex) // 2)
     # A case-4 command's data always comes with GET RESPONSE.
-    raw = lines_of(run("apdu", "--card", card, "--raw", SELECT_ISD + "00", check_rc=0))[0]
+    raw = lines_of(run("apdu", "--card", card, "--raw", SELECT_ISD + "00", rc=0))[0]
     assert raw.startswith("61")
 
 
 def test_t0_and_t1_options_contradicting_exit_2(tmp_path):
-    out = run("apdu", "--card", f"sim:{tmp_path / 'card.state'}?t0=1&t1=1", "80CA00E000", check_rc=2)
+    out = run("apdu", "--card", f"sim:{tmp_path / 'card.state'}?t0=1&t1=1", "80CA00E000", rc=2)
     assert "contradict" in out.stderr
 
 
 def test_json_output(card):
-    proc = run("apdu", "--card", card, "--json", SELECT_ISD, "00EE000000", check_rc=0)
+    proc = run("apdu", "--card", card, "--json", SELECT_ISD, "00EE000000", rc=0)
     result = json.loads(proc.stdout)
     assert [r["sw"] for r in result] == ["9000", "6D00"]
     assert result[0]["command"] == SELECT_ISD
@@ -114,7 +105,7 @@ def test_json_output(card):
 
 
 def test_trace_shows_exchange_on_stderr(card):
-    proc = run("apdu", "--card", card, "--trace", "80CA00E005", SELECT_ISD + "00", check_rc=0)
+    proc = run("apdu", "--card", card, "--trace", "80CA00E005", SELECT_ISD + "00", rc=0)
     assert "> 80CA00E005" in proc.stderr
     assert "< 6C" in proc.stderr and "> 80CA00E0" in proc.stderr  # T=0: 6Cxx and the re-send it made
     assert "> 00C00000" in proc.stderr  # the GET RESPONSE it sent for the SELECT's 61xx
@@ -122,7 +113,7 @@ def test_trace_shows_exchange_on_stderr(card):
 
 
 def test_trace_masks_pin(card):
-    proc = run("apdu", "--card", card, "--trace", "0020000108313233340000FFFF", check_rc=0)
+    proc = run("apdu", "--card", card, "--trace", "0020000108313233340000FFFF", rc=0)
     assert "3132333400" not in proc.stderr
     assert "> 0020000108****************" in proc.stderr
 
@@ -139,7 +130,7 @@ def test_trace_masks_pin(card):
     ("05CA00E000", "6881"),        # channel 5 is not open
 ])
 def test_malformed_apdus_get_status_words(card, apdu, sw):
-    proc = run("apdu", "--card", card, apdu, check_rc=0)
+    proc = run("apdu", "--card", card, apdu, rc=0)
     assert lines_of(proc)[-1].split(" ")[-1] == sw
 
 
@@ -147,23 +138,23 @@ def test_garbage_never_crashes(card):
     import random
     rng = random.Random(7)
     apdus = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40))).hex() for _ in range(200)]
-    proc = run("apdu", "--card", card, *apdus, check_rc=0)
+    proc = run("apdu", "--card", card, *apdus, rc=0)
     out = lines_of(proc)
     assert len(out) == len(apdus)
     for line in out:
         sw = line.split(" ")[-1]
         assert len(sw) == 4 and int(sw, 16) >= 0x6000
-    assert lines_of(run("apdu", "--card", card, SELECT_ISD, check_rc=0))[0].endswith("9000")
+    assert lines_of(run("apdu", "--card", card, SELECT_ISD, rc=0))[0].endswith("9000")
 
 
 def test_state_persists_across_sessions(card):
-    first = lines_of(run("apdu", "--card", card, "80CA004500", check_rc=0))[0]
-    second = lines_of(run("apdu", "--card", card, "80CA004500", check_rc=0))[0]
+    first = lines_of(run("apdu", "--card", card, "80CA004500", rc=0))[0]
+    second = lines_of(run("apdu", "--card", card, "80CA004500", rc=0))[0]
     assert first == second and first.endswith(" 9000")
 
 
 def test_card_from_environment(tmp_path):
-    proc = run("apdu", SELECT_ISD, env={"SIMKIT_CARD": f"sim:{tmp_path / 'env.state'}"}, check_rc=0)
+    proc = run("apdu", SELECT_ISD, env={"SIMKIT_CARD": f"sim:{tmp_path / 'env.state'}"}, rc=0)
     assert lines_of(proc)[0].endswith(" 9000")
 
 
@@ -175,7 +166,7 @@ def test_card_from_environment(tmp_path):
     (["apdu", "--card", "sim:/nonexistent-dir/card.state", "00A4040000"], 1, "/nonexistent-dir"),
 ])
 def test_bad_input_gives_one_line_error(args, rc, needle):
-    proc = run(*args, check_rc=rc)
+    proc = run(*args, rc=rc)
     err = proc.stderr.strip()
     assert needle in err
     assert len(err.splitlines()) == 1
@@ -191,7 +182,7 @@ def test_state_file_in_use_is_refused(tmp_path):
             if (tmp_path / "modem").is_symlink():
                 break
             time.sleep(0.02)
-        proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=1)
+        proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, rc=1)
         assert "in use by another card" in proc.stderr and str(state) in proc.stderr
     finally:
         daemon.terminate()
@@ -200,17 +191,17 @@ def test_state_file_in_use_is_refused(tmp_path):
 
 def test_corrupt_state_file_is_refused_not_reset(tmp_path):
     state = tmp_path / "card.state"
-    run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=0)
+    run("apdu", "--card", f"sim:{state}", SELECT_ISD, rc=0)
     data = bytearray(state.read_bytes())
     data[len(data) // 2] ^= 0x01
     state.write_bytes(bytes(data))
-    proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, check_rc=1)
+    proc = run("apdu", "--card", f"sim:{state}", SELECT_ISD, rc=1)
     assert str(state) in proc.stderr
     assert state.read_bytes() == bytes(data)  # left as it was for inspection
 
 
 def test_demo_tells_the_story():
-    proc = run("demo", check_rc=0)
+    proc = run("demo", rc=0)
     assert "9000" in proc.stdout
     assert "(same)" in proc.stdout
     assert "(same card)" in proc.stdout and "simkit-card exited 0" in proc.stdout  # the AT modem chapter
@@ -311,8 +302,8 @@ def check_demo_line_chapter(out):
 def test_apdu_script_file_with_comments(card, tmp_path):
     script = tmp_path / "perso.apdu"
     script.write_text("# personalisation script\n" + SELECT_ISD + "   # select the ISD\n\n80CA00E000\n")
-    from_file = lines_of(run("apdu", "--card", card, "--file", str(script), check_rc=0))
-    assert from_file == lines_of(run("apdu", "--card", card, SELECT_ISD, "80CA00E000", check_rc=0))
+    from_file = lines_of(run("apdu", "--card", card, "--file", str(script), rc=0))
+    assert from_file == lines_of(run("apdu", "--card", card, SELECT_ISD, "80CA00E000", rc=0))
     stdin = subprocess.run([SIMKIT, "apdu", "--card", card, "--file", "-"], input=script.read_text(),
                            capture_output=True, text=True, timeout=60)
     assert stdin.stdout.strip().splitlines() == from_file
@@ -321,16 +312,16 @@ def test_apdu_script_file_with_comments(card, tmp_path):
 def test_apdu_script_errors_name_file_and_line(card, tmp_path):
     script = tmp_path / "bad.apdu"
     script.write_text(SELECT_ISD + "\n00A4 04 0Z\n")
-    proc = run("apdu", "--card", card, "--file", str(script), check_rc=2)
+    proc = run("apdu", "--card", card, "--file", str(script), rc=2)
     assert f"{script}:2:" in proc.stderr and "not a hex digit" in proc.stderr
-    assert "cannot read APDU script" in run("apdu", "--card", card, "--file", str(tmp_path / "none"), check_rc=2).stderr
-    assert "no APDUs given" in run("apdu", "--card", card, check_rc=2).stderr
+    assert "cannot read APDU script" in run("apdu", "--card", card, "--file", str(tmp_path / "none"), rc=2).stderr
+    assert "no APDUs given" in run("apdu", "--card", card, rc=2).stderr
 
 
 def test_long_batch_shows_progress_only_on_a_terminal(card):
     import pty
     apdus = ["80CA00E000"] * 200
-    quiet = run("apdu", "--card", card, *apdus, check_rc=0)
+    quiet = run("apdu", "--card", card, *apdus, rc=0)
     assert quiet.stderr == ""  # not a terminal: no progress
     master, slave = pty.openpty()
     try:

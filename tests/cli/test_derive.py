@@ -6,17 +6,15 @@ javacard/gp/test/TestPlaintextKeys.java); KDF3 against an independent implementa
 GlobalPlatformPro's published KDF3 answers first. Bad input must be one line on stderr and exit 2."""
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 from gp_keys_ref import PURPOSES, kcv_aes_reference, kcv_des3_reference, kdf3_reference  # noqa: E402
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
 
 GPPRO_MASTER = "404142434445464748494A4B4C4D4E4F"
 GPPRO_KDD = "00010203040506070809"
@@ -25,12 +23,6 @@ GPPRO_KCVS = {
     "emv": ("c33013", "6f4ca6", "bb8179"),
     "visa2": ("2be598", "58da38", "3c328e"),
 }
-
-
-def run(*args):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    return subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 def derive_json(scheme, master, kdd):

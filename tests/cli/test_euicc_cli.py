@@ -8,18 +8,15 @@ installed, and AKA answers are recomputed with the second MILENAGE in tests/pyli
 the K/OPc this test chose (the card's factory test set 1 keys must then fail)."""
 import fcntl
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 from milenage_ref import milenage_reference  # noqa: E402
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
 
 # TS 35.208 test set 1: the keys of a fresh card's own (migrated) profile.
 SET1_K = "465b5ce8b199b49faa5f0a2ee238a6bc"
@@ -32,15 +29,6 @@ B = dict(iccid="89490000000000000025", imsi="001010000000025", ki="2021222324252
 
 PROFILE_KEYS = {"iccid", "isdpAid", "profileState", "profileNickname", "serviceProviderName", "profileName",
                 "profileClass"}
-
-
-def run(*args, rc=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
-    if rc is not None:
-        assert proc.returncode == rc, (args, proc.returncode, proc.stdout, proc.stderr)
-    return proc
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ diversified keys and every KCV are computed here with python3-cryptography (AES-
 3DES-ECB), the registry is read with an independent BER-TLV reader; the rest are properties (the
 old key refused after a rotation, the new one accepted, a refused PUT KEY changes nothing)."""
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,28 +19,18 @@ except ImportError:  # pragma: no cover
     from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 from ber_tlv import tlv_read  # noqa: E402
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
 FACTORY_KEY = "404142434445464748494A4B4C4D4E4F"
 MASTER = "00112233445566778899AABBCCDDEEFF"
 ISD_AID = "A000000151000000"
 
 
-def run(*args, check_rc=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
-    if check_rc is not None:
-        assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
-
-
-def gp(card, *args, key=FACTORY_KEY, check_rc=0):
+def gp(card, *args, key=FACTORY_KEY, rc=0):
     """`simkit gp <args> --card CARD --key KEY` (key=None: the caller gives the key options)."""
     key_args = ["--key", key] if key else []
-    return run("gp", *args, "--card", card, *key_args, check_rc=check_rc)
+    return run("gp", *args, "--card", card, *key_args, rc=rc)
 
 
 def one_line_error(proc):
@@ -71,7 +59,7 @@ def kdf3(master, kdd, purpose):
 
 def card_kdd(card):
     """The first 10 bytes of a plain INITIALIZE UPDATE answer."""
-    out = run("apdu", "--card", card, "80500000081122334455667788", check_rc=0).stdout.split()
+    out = run("apdu", "--card", card, "80500000081122334455667788", rc=0).stdout.split()
     assert out[-1] == "9000"
     return bytes.fromhex(out[0])[:10]
 
@@ -114,9 +102,9 @@ def test_status_json_matches_the_raw_registry(card):
 
 def test_status_needs_authentication(card):
     # GET STATUS outside a secure channel is refused by the card; gp always opens one first.
-    raw = run("apdu", "--card", card, "00A4040008" + ISD_AID, "80F28002024F0000", check_rc=0)
+    raw = run("apdu", "--card", card, "00A4040008" + ISD_AID, "80F28002024F0000", rc=0)
     assert raw.stdout.split()[-1] == "6982"
-    err = one_line_error(gp(card, "status", key="000102030405060708090A0B0C0D0E0F", check_rc=1))
+    err = one_line_error(gp(card, "status", key="000102030405060708090A0B0C0D0E0F", rc=1))
     assert "card cryptogram does not match" in err
 
 
@@ -125,7 +113,7 @@ def test_keys_shows_the_factory_key_set(card):
     rows = [line.split() for line in proc.stdout.splitlines()[2:]]
     assert rows == [["30", "1", "AES-128", "16"], ["30", "2", "AES-128", "16"], ["30", "3", "AES-128", "16"]]
     # Against the card's own key information template, read without a secure channel.
-    raw = run("apdu", "--card", card, "80CA00E000", check_rc=0).stdout.split()
+    raw = run("apdu", "--card", card, "80CA00E000", rc=0).stdout.split()
     (tag, template), = tlv_read(bytes.fromhex(raw[0]))
     assert tag == 0xE0
     assert [v[:4].hex().upper() for t, v in tlv_read(template) if t == 0xC0] == ["01308810", "02308810", "03308810"]
@@ -145,7 +133,7 @@ def test_put_key_rotates_to_diversified_keys(card):
         assert secret not in out.upper() and secret not in proc.stderr.upper()
 
     # The factory key is refused now: one line, exit 1.
-    err = one_line_error(gp(card, "status", check_rc=1))
+    err = one_line_error(gp(card, "status", rc=1))
     assert err.startswith("simkit: ") and "card cryptogram does not match" in err
     # The diversified keys open the card: by master and scheme, and by the three keys themselves.
     div = gp(card, "status", "--master", MASTER, "--derive", "kdf3", key=None)
@@ -171,7 +159,7 @@ def test_put_key_json_reports_kvn_and_kcvs(card):
 def test_put_key_at_level_mac_is_refused_and_changes_nothing(card):
     before = key_table(card)
     proc = gp(card, "put-key", "--level", "mac", "--replace-kvn", "30", "--new-kvn", "31",
-              "--new-master", MASTER, "--new-derive", "kdf3", check_rc=1)
+              "--new-master", MASTER, "--new-derive", "kdf3", rc=1)
     err = one_line_error(proc)
     assert "PUT KEY: 6982 security status not satisfied" in err
     assert proc.stdout == ""
@@ -186,9 +174,9 @@ def test_put_key_aes256_and_replacing_an_absent_key_set(card):
     assert json.loads(proc.stdout)["kcv"]["enc"] == aes_kcv(key)
     assert key_table(card)[("33", 1)] == ("AES-256", 32)
     err = one_line_error(gp(card, "put-key", "--replace-kvn", "40", "--new-kvn", "41", "--new-key", FACTORY_KEY,
-                            check_rc=1))
+                            rc=1))
     assert "PUT KEY: 6A88" in err
-    err = one_line_error(gp(card, "put-key", "--new-kvn", "33", "--new-key", FACTORY_KEY, check_rc=1))
+    err = one_line_error(gp(card, "put-key", "--new-kvn", "33", "--new-key", FACTORY_KEY, rc=1))
     assert "PUT KEY: 6985" in err
 
 
@@ -209,7 +197,7 @@ def test_scp02_key_set_written_and_used(card):
                  "--new-key", new_key.hex(), key=des_key.hex())
     assert f"ENC {des_kcv(new_key)}" in rotated.stdout
     gp(card, "status", "--scp", "02", "--kvn", "21", key=new_key.hex())
-    one_line_error(gp(card, "status", "--scp", "02", "--kvn", "20", key=des_key.hex(), check_rc=1))
+    one_line_error(gp(card, "status", "--scp", "02", "--kvn", "20", key=des_key.hex(), rc=1))
 
 
 def test_delete_key_set_and_one_key(card):
@@ -221,7 +209,7 @@ def test_delete_key_set_and_one_key(card):
     result = json.loads(gp(card, "delete-key", "--delete-kvn", "33", "--key-id", "2", "--json").stdout)
     assert result == {"deleted_kvn": "33", "key_id": 2}
     assert sorted(i for kvn, i in key_table(card) if kvn == "33") == [1, 3]
-    err = one_line_error(gp(card, "delete-key", "--delete-kvn", "32", check_rc=1))
+    err = one_line_error(gp(card, "delete-key", "--delete-kvn", "32", rc=1))
     assert "6A88" in err and "DELETE KEY" in err
     gp(card, "status")  # key set 30 is untouched
 
@@ -238,18 +226,18 @@ def test_delete_key_set_and_one_key(card):
     (["status", "--scp", "04"], "--scp"),
 ])
 def test_bad_options_give_one_line_and_exit_2(card, args, needle):
-    proc = gp(card, *args, check_rc=2)
+    proc = gp(card, *args, rc=2)
     err = proc.stderr.strip()
     assert needle in err, err
     assert MASTER not in err and FACTORY_KEY not in err.replace(" ", "")
 
 
 def test_help_teaches_with_examples():
-    put = run("gp", "put-key", "--help", check_rc=0).stdout
+    put = run("gp", "put-key", "--help", rc=0).stdout
     assert "--replace-kvn 30 --new-kvn 31 --new-master" in put and "--new-derive kdf3" in put
     assert "6982" in put  # explains the level PUT KEY needs
-    status = run("gp", "status", "--help", check_rc=0).stdout
+    status = run("gp", "status", "--help", rc=0).stdout
     assert "simkit gp status --card sim:" in status
-    gp_help = run("gp", "--help", check_rc=0).stdout
+    gp_help = run("gp", "--help", rc=0).stdout
     for sub in ("status", "keys", "put-key", "delete-key"):
         assert sub in gp_help

@@ -7,6 +7,7 @@ signature and the certificate's extensions, and the public key is compared with 
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +16,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
+
 BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
 SIMKIT = str(BIN / "simkit")
-
-
-def run(*args, check_rc=None, env_extra=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    env.pop("SIMKIT_PIN", None)
-    if env_extra:
-        env.update(env_extra)
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
-    if check_rc is not None:
-        assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
 
 
 def openssl(*args):
@@ -42,19 +34,19 @@ def card(tmp_path):
 
 @pytest.fixture
 def card_with_key(card):
-    run("key", "gen", "--card", card, "--slot", "1", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "1", rc=0)
     return card
 
 
 def card_public_key(card, slot):
-    pem = run("key", "pub", "--card", card, "--slot", str(slot), "--pem", check_rc=0).stdout
+    pem = run("key", "pub", "--card", card, "--slot", str(slot), "--pem", rc=0).stdout
     return serialization.load_pem_public_key(pem.encode())
 
 
 def test_csr_verifies_and_a_ca_signs_it(card_with_key, tmp_path):
     csr_path = tmp_path / "dev.csr"
     done = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", "/CN=device-42/O=Acme",
-               "--out", str(csr_path), check_rc=0)
+               "--out", str(csr_path), rc=0)
     assert "dev.csr" in done.stdout
     checked = openssl("req", "-in", str(csr_path), "-noout", "-verify", "-subject")
     assert checked.returncode == 0, checked.stderr
@@ -83,7 +75,7 @@ def test_csr_verifies_and_a_ca_signs_it(card_with_key, tmp_path):
 def test_csr_to_stdout_json_escapes_utf8_and_san(card_with_key):
     subject = "/CN=Gerät 7/O=A\\/B Corp/OU=ünit"
     out = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", subject,
-              "--san", "DNS:device-42.example,IP:10.0.0.7", "--json", check_rc=0)
+              "--san", "DNS:device-42.example,IP:10.0.0.7", "--json", rc=0)
     doc = json.loads(out.stdout)
     assert list(doc) == ["slot", "subject", "san", "public_key", "pem"]
     assert doc["slot"] == "01"
@@ -99,14 +91,14 @@ def test_csr_to_stdout_json_escapes_utf8_and_san(card_with_key):
     assert san.get_values_for_type(x509.DNSName) == ["device-42.example"]
     assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["10.0.0.7"]
     # Without --json the PEM alone goes to stdout.
-    plain = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", "/CN=x", check_rc=0).stdout
+    plain = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", "/CN=x", rc=0).stdout
     assert plain.startswith("-----BEGIN CERTIFICATE REQUEST-----") and plain.rstrip().endswith("-----")
 
 
 def test_selfsign_verifies_with_its_extensions(card_with_key, tmp_path):
     pem = tmp_path / "dev.pem"
     out = run("key", "selfsign", "--card", card_with_key, "--slot", "1", "--subject", "/CN=device-42/O=Acme",
-              "--days", "30", "--out", str(pem), "--json", check_rc=0)
+              "--days", "30", "--out", str(pem), "--json", rc=0)
     doc = json.loads(out.stdout)
     assert list(doc) == ["slot", "subject", "serial", "days", "public_key", "out"]
     assert doc["out"] == str(pem) and doc["days"] == 30 and len(doc["serial"]) == 32
@@ -133,33 +125,33 @@ def test_selfsign_verifies_with_its_extensions(card_with_key, tmp_path):
 
     # Two certificates get different random serials.
     again = json.loads(run("key", "selfsign", "--card", card_with_key, "--slot", "1", "--subject", "/CN=d",
-                           "--json", check_rc=0).stdout)
+                           "--json", rc=0).stdout)
     assert again["serial"] != doc["serial"] and "pem" in again
 
 
 def test_empty_and_unknown_slots_name_the_status_word(card, tmp_path):
     out = tmp_path / "dev.csr"
-    empty = run("key", "csr", "--card", card, "--slot", "1", "--subject", "/CN=x", "--out", str(out), check_rc=1)
+    empty = run("key", "csr", "--card", card, "--slot", "1", "--subject", "/CN=x", "--out", str(out), rc=1)
     assert "6984" in empty.stderr and "key gen" in empty.stderr
     assert not out.exists()
-    unknown = run("key", "selfsign", "--card", card, "--slot", "9", "--subject", "/CN=x", check_rc=1)
+    unknown = run("key", "selfsign", "--card", card, "--slot", "9", "--subject", "/CN=x", rc=1)
     assert "6A88" in unknown.stderr
 
 
 def test_pin_bound_key_needs_the_pin(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", check_rc=0)
-    refused = run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", check_rc=1)
+    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", rc=0)
+    refused = run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", rc=1)
     assert "PIN-bound" in refused.stderr and "--pin" in refused.stderr
     csr = tmp_path / "dev.csr"
-    run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "1234", "--out", str(csr), check_rc=0)
+    run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "1234", "--out", str(csr), rc=0)
     assert openssl("req", "-in", str(csr), "-noout", "-verify").returncode == 0
-    cert = run("key", "selfsign", "--card", card, "--slot", "2", "--subject", "/CN=x", check_rc=0,
-               env_extra={"SIMKIT_PIN": "1234"}).stdout
+    cert = run("key", "selfsign", "--card", card, "--slot", "2", "--subject", "/CN=x", rc=0,
+               env={"SIMKIT_PIN": "1234"}).stdout
     assert cert.startswith("-----BEGIN CERTIFICATE-----")
-    wrong = run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "9999", check_rc=1)
+    wrong = run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "9999", rc=1)
     assert "63C" in wrong.stderr
     # The wrong try is counted: the right PIN resets it, as for `key sign`.
-    run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "1234", check_rc=0)
+    run("key", "csr", "--card", card, "--slot", "2", "--subject", "/CN=x", "--pin", "1234", rc=0)
 
 
 @pytest.mark.parametrize("subject, says", [
@@ -173,7 +165,7 @@ def test_pin_bound_key_needs_the_pin(card, tmp_path):
     ("/CN=x\\", "lone"),
 ])
 def test_bad_subject_is_a_usage_error(card_with_key, subject, says):
-    bad = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", subject, check_rc=2)
+    bad = run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", subject, rc=2)
     assert "--subject" in bad.stderr and says in bad.stderr
 
 
@@ -191,9 +183,9 @@ def test_bad_arguments_and_help(card_with_key, tmp_path):
     assert "--san" in run("key", "csr", "--card", card_with_key, "--slot", "1", "--subject", "/CN=x",
                           "--san", "bogus").stderr
     assert run("key", "csr", "--slot", "1", "--subject", "/CN=x").returncode == 2  # no card, no $SIMKIT_CARD
-    helped = run("key", "csr", "--help", check_rc=0).stdout
+    helped = run("key", "csr", "--help", rc=0).stdout
     assert "openssl req -in dev.csr -noout -verify" in helped and "--pin" in helped
-    assert "openssl verify -CAfile dev.pem dev.pem" in run("key", "selfsign", "--help", check_rc=0).stdout
+    assert "openssl verify -CAfile dev.pem dev.pem" in run("key", "selfsign", "--help", rc=0).stdout
 
 
 def test_card_uri_with_semicolon_and_percent(tmp_path):
@@ -201,7 +193,7 @@ def test_card_uri_with_semicolon_and_percent(tmp_path):
     odd = tmp_path / "a;b%41"
     odd.mkdir()
     card = f"sim:{odd / 'card.state'}"
-    run("key", "gen", "--card", card, "--slot", "1", check_rc=0)
-    out = json.loads(run("key", "csr", "--card", card, "--slot", "1", "--subject", "/CN=x", "--json", check_rc=0).stdout)
+    run("key", "gen", "--card", card, "--slot", "1", rc=0)
+    out = json.loads(run("key", "csr", "--card", card, "--slot", "1", "--subject", "/CN=x", "--json", rc=0).stdout)
     assert out["public_key"] == card_public_key(card, 1).public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint).hex()

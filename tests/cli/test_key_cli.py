@@ -7,6 +7,7 @@ the PIN/PUK numbers come from specs/keystore.md (PIN 1234, 3 tries; PUK 12345678
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,20 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
-
-
-def run(*args, check_rc=None, env_extra=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    env.pop("SIMKIT_PIN", None)
-    if env_extra:
-        env.update(env_extra)
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
-    if check_rc is not None:
-        assert proc.returncode == check_rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 
 
 @pytest.fixture
@@ -47,14 +36,14 @@ def assert_minimal_der(sig: bytes):
 
 @pytest.mark.parametrize("size", [0, 1, 1024, 4096, 70000])
 def test_gen_pub_sign_openssl_verify(card, tmp_path, size):
-    run("key", "gen", "--card", card, "--slot", "1", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "1", rc=0)
     pub = tmp_path / "pub.pem"
-    run("key", "pub", "--card", card, "--slot", "1", "--pem", "--out", str(pub), check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "1", "--pem", "--out", str(pub), rc=0)
     assert pub.read_text().startswith("-----BEGIN PUBLIC KEY-----")
     data = tmp_path / "file"
     data.write_bytes(os.urandom(size))
     sig = tmp_path / "sig.der"
-    run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), "--out", str(sig), check_rc=0)
+    run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), "--out", str(sig), rc=0)
     verified = openssl_verify(pub, sig, data)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "Verified OK" in verified.stdout
@@ -67,13 +56,13 @@ def test_gen_pub_sign_openssl_verify(card, tmp_path, size):
 
 
 def test_full_text_mode_and_many_signatures_are_minimal_der(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "2", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "2", rc=0)
     pub = tmp_path / "pub.pem"
-    run("key", "pub", "--card", card, "--slot", "2", "--pem", "--out", str(pub), check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "2", "--pem", "--out", str(pub), rc=0)
     data = tmp_path / "file"
     data.write_bytes(bytes(range(256)) * 8)  # 2 kB: several UPDATE blocks
     sig = tmp_path / "sig.der"
-    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), "--full-text", check_rc=0)
+    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), "--full-text", rc=0)
     assert openssl_verify(pub, sig, data).returncode == 0
     # ~1 in 128 signatures has an r or s with a leading zero byte: 300 signatures find some.
     key = serialization.load_pem_public_key(pub.read_bytes())
@@ -81,7 +70,7 @@ def test_full_text_mode_and_many_signatures_are_minimal_der(card, tmp_path):
     small.write_bytes(b"hello")
     lengths = set()
     for _ in range(300):
-        out = run("key", "sign", "--card", card, "--slot", "2", "--in", str(small), "--json", check_rc=0)
+        out = run("key", "sign", "--card", card, "--slot", "2", "--in", str(small), "--json", rc=0)
         der = bytes.fromhex(json.loads(out.stdout)["signature"])
         assert_minimal_der(der)
         key.verify(der, b"hello", ec.ECDSA(hashes.SHA256()))
@@ -90,133 +79,133 @@ def test_full_text_mode_and_many_signatures_are_minimal_der(card, tmp_path):
 
 
 def test_pub_der_and_hex_forms(card, tmp_path):
-    gen = run("key", "gen", "--card", card, "--slot", "3", "--json", check_rc=0)
+    gen = run("key", "gen", "--card", card, "--slot", "3", "--json", rc=0)
     point = bytes.fromhex(json.loads(gen.stdout)["public_key"])
     assert len(point) == 65 and point[0] == 4
     der = tmp_path / "pub.der"
-    run("key", "pub", "--card", card, "--slot", "3", "--der", "--out", str(der), check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "3", "--der", "--out", str(der), rc=0)
     key = serialization.load_der_public_key(der.read_bytes())
     assert key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint) == point
-    hex_out = run("key", "pub", "--card", card, "--slot", "3", check_rc=0)
+    hex_out = run("key", "pub", "--card", card, "--slot", "3", rc=0)
     assert bytes.fromhex(hex_out.stdout.strip()) == point
 
 
 def test_ecdh_equals_python_derive(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "3", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "3", rc=0)
     pub = tmp_path / "card.pem"
-    run("key", "pub", "--card", card, "--slot", "3", "--pem", "--out", str(pub), check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "3", "--pem", "--out", str(pub), rc=0)
     card_key = serialization.load_pem_public_key(pub.read_bytes())
     host = ec.generate_private_key(ec.SECP256R1())
     peer = tmp_path / "peer.pem"
     peer.write_bytes(host.public_key().public_bytes(serialization.Encoding.PEM,
                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
-    out = run("key", "ecdh", "--card", card, "--slot", "3", "--peer", str(peer), check_rc=0)
+    out = run("key", "ecdh", "--card", card, "--slot", "3", "--peer", str(peer), rc=0)
     assert bytes.fromhex(out.stdout.strip()) == host.exchange(ec.ECDH(), card_key)
     # A DER peer key and --json give the same secret.
     peer_der = tmp_path / "peer.der"
     peer_der.write_bytes(host.public_key().public_bytes(serialization.Encoding.DER,
                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
-    out = run("key", "ecdh", "--card", card, "--slot", "3", "--peer", str(peer_der), "--json", check_rc=0)
+    out = run("key", "ecdh", "--card", card, "--slot", "3", "--peer", str(peer_der), "--json", rc=0)
     assert bytes.fromhex(json.loads(out.stdout)["shared_secret"]) == host.exchange(ec.ECDH(), card_key)
 
 
 def test_list_and_rand(card):
-    out = run("key", "list", "--card", card, "--json", check_rc=0)
+    out = run("key", "list", "--card", card, "--json", rc=0)
     objects = json.loads(out.stdout)
     private_ids = [o["id"] for o in objects if o["kind"] == "private key"]
     assert private_ids == ["01", "02", "03", "04"]  # specs/keystore.md factory layout
     assert any(o["kind"] == "public key" and o["id"] == "05" and o["label"] == "peer" for o in objects)
     assert all(o["state"] == "00" for o in objects if o["kind"] == "private key")
-    run("key", "gen", "--card", card, "--slot", "4", "--pin-bound", check_rc=0)
-    objects = json.loads(run("key", "list", "--card", card, "--json", check_rc=0).stdout)
+    run("key", "gen", "--card", card, "--slot", "4", "--pin-bound", rc=0)
+    objects = json.loads(run("key", "list", "--card", card, "--json", rc=0).stdout)
     key4 = next(o for o in objects if o["kind"] == "private key" and o["id"] == "04")
     assert key4["state"] == "01" and key4["pin_bound"] is True
-    human = run("key", "list", "--card", card, check_rc=0).stdout
+    human = run("key", "list", "--card", card, rc=0).stdout
     assert "private key 04 'ephemeral'" in human and "PIN-bound" in human
 
-    a = bytes.fromhex(run("key", "rand", "--card", card, "--bytes", "600", check_rc=0).stdout.strip())
-    b = bytes.fromhex(run("key", "rand", "--card", card, "--bytes", "600", check_rc=0).stdout.strip())
+    a = bytes.fromhex(run("key", "rand", "--card", card, "--bytes", "600", rc=0).stdout.strip())
+    b = bytes.fromhex(run("key", "rand", "--card", card, "--bytes", "600", rc=0).stdout.strip())
     assert len(a) == 600 and len(b) == 600 and a != b
     assert run("key", "rand", "--card", card, "--bytes", "0").returncode == 2
 
 
 def test_pin_bound_key_needs_pin(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", rc=0)
     pub = tmp_path / "pub.pem"
-    run("key", "pub", "--card", card, "--slot", "2", "--pem", "--out", str(pub), check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "2", "--pem", "--out", str(pub), rc=0)
     data = tmp_path / "file"
     data.write_bytes(os.urandom(2000))
     sig = tmp_path / "sig.der"
-    refused = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), check_rc=1)
+    refused = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), rc=1)
     assert "6982" in refused.stderr and "security status not satisfied" in refused.stderr
     assert "--pin" in refused.stderr
     assert not sig.exists()
     peer = tmp_path / "peer.pem"
     peer.write_bytes(ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    assert "6982" in run("key", "ecdh", "--card", card, "--slot", "2", "--peer", str(peer), check_rc=1).stderr
+    assert "6982" in run("key", "ecdh", "--card", card, "--slot", "2", "--peer", str(peer), rc=1).stderr
 
-    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), "--pin", "1234", check_rc=0)
+    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), "--pin", "1234", rc=0)
     assert openssl_verify(pub, sig, data).returncode == 0
     sig.unlink()
-    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), check_rc=0,
-        env_extra={"SIMKIT_PIN": "1234"})
+    run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--out", str(sig), rc=0,
+        env={"SIMKIT_PIN": "1234"})
     assert openssl_verify(pub, sig, data).returncode == 0
     # A wrong PIN stops the command before the key is used, with the tries left.
-    wrong = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--pin", "9999", check_rc=1)
+    wrong = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--pin", "9999", rc=1)
     assert "PIN wrong: 2 tries left (63C2)" in wrong.stderr
     assert "9999" not in wrong.stderr + wrong.stdout
     # A key that is not PIN-bound works without a PIN.
-    run("key", "gen", "--card", card, "--slot", "1", check_rc=0)
-    run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "1", rc=0)
+    run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), rc=0)
 
 
 def test_wrong_pin_down_to_blocked_then_unblock_with_puk(card):
-    status = json.loads(run("pin", "status", "--card", card, "--json", check_rc=0).stdout)
+    status = json.loads(run("pin", "status", "--card", card, "--json", rc=0).stdout)
     assert status == {"result": "not verified", "tries_left": 3}
-    first = run("pin", "verify", "--card", card, "--pin", "0000", check_rc=1)
+    first = run("pin", "verify", "--card", card, "--pin", "0000", rc=1)
     assert "PIN wrong: 2 tries left (63C2)" in first.stderr
-    second = run("pin", "verify", "--card", card, "--pin", "0000", check_rc=1)
+    second = run("pin", "verify", "--card", card, "--pin", "0000", rc=1)
     assert "PIN wrong: 1 try left (63C1)" in second.stderr
-    third = run("pin", "verify", "--card", card, "--pin", "0000", check_rc=1)
+    third = run("pin", "verify", "--card", card, "--pin", "0000", rc=1)
     assert "63C0" in third.stderr or "6983" in third.stderr
     # Blocked: even the right PIN is refused, the tries stay at 0.
-    blocked = run("pin", "verify", "--card", card, "--pin", "1234", check_rc=1)
+    blocked = run("pin", "verify", "--card", card, "--pin", "1234", rc=1)
     assert "PIN blocked" in blocked.stderr and "6983" in blocked.stderr
-    assert json.loads(run("pin", "status", "--card", card, "--json", check_rc=0).stdout)["tries_left"] == 0
+    assert json.loads(run("pin", "status", "--card", card, "--json", rc=0).stdout)["tries_left"] == 0
     for out in (first, second, third, blocked):
         assert "0000" not in out.stderr + out.stdout and "1234" not in out.stderr + out.stdout
 
-    bad_puk = run("pin", "unblock", "--card", card, "--puk", "87654321", "--new-pin", "2468", check_rc=1)
+    bad_puk = run("pin", "unblock", "--card", card, "--puk", "87654321", "--new-pin", "2468", rc=1)
     assert "PUK wrong: 9 tries left (63C9)" in bad_puk.stderr
     assert "87654321" not in bad_puk.stderr + bad_puk.stdout
-    run("pin", "unblock", "--card", card, "--puk", "12345678", "--new-pin", "2468", check_rc=0)
-    assert json.loads(run("pin", "status", "--card", card, "--json", check_rc=0).stdout)["tries_left"] == 3
-    run("pin", "verify", "--card", card, "--pin", "2468", check_rc=0)
-    run("pin", "change", "--card", card, "--pin", "2468", "--new-pin", "13579", check_rc=0)
-    assert "63C2" in run("pin", "verify", "--card", card, "--pin", "2468", check_rc=1).stderr
-    run("pin", "verify", "--card", card, "--pin", "13579", check_rc=0)  # restores the counter
-    assert json.loads(run("pin", "status", "--card", card, "--json", check_rc=0).stdout)["tries_left"] == 3
+    run("pin", "unblock", "--card", card, "--puk", "12345678", "--new-pin", "2468", rc=0)
+    assert json.loads(run("pin", "status", "--card", card, "--json", rc=0).stdout)["tries_left"] == 3
+    run("pin", "verify", "--card", card, "--pin", "2468", rc=0)
+    run("pin", "change", "--card", card, "--pin", "2468", "--new-pin", "13579", rc=0)
+    assert "63C2" in run("pin", "verify", "--card", card, "--pin", "2468", rc=1).stderr
+    run("pin", "verify", "--card", card, "--pin", "13579", rc=0)  # restores the counter
+    assert json.loads(run("pin", "status", "--card", card, "--json", rc=0).stdout)["tries_left"] == 3
 
 
 def test_logical_channel_option(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "1", "--channel", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "1", "--channel", rc=0)
     data = tmp_path / "f"
     data.write_bytes(b"x" * 1500)
     pub = tmp_path / "pub.pem"
-    run("key", "pub", "--card", card, "--slot", "1", "--pem", "--out", str(pub), "--channel", check_rc=0)
+    run("key", "pub", "--card", card, "--slot", "1", "--pem", "--out", str(pub), "--channel", rc=0)
     sig = tmp_path / "s.der"
     traced = run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), "--out", str(sig), "--channel",
-                 "--trace", check_rc=0)
+                 "--trace", rc=0)
     assert "0070000001" in traced.stderr.replace(" ", "")  # MANAGE CHANNEL open
     assert openssl_verify(pub, sig, data).returncode == 0
 
 
 def test_trace_masks_the_pin(card, tmp_path):
-    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", check_rc=0)
+    run("key", "gen", "--card", card, "--slot", "2", "--pin-bound", rc=0)
     data = tmp_path / "f"
     data.write_bytes(b"abc")
-    traced = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--pin", "1234", "--trace", check_rc=0)
+    traced = run("key", "sign", "--card", card, "--slot", "2", "--in", str(data), "--pin", "1234", "--trace", rc=0)
     assert "31323334" not in traced.stderr.replace(" ", "")
 
 
@@ -228,25 +217,25 @@ def test_bad_arguments_exit_2_and_card_errors_exit_1(card, tmp_path):
     assert run("key", "sign", "--card", card, "--slot", "1", "--in", str(tmp_path / "missing")).returncode == 2
     assert run("key", "pub", "--card", card, "--slot", "1", "--pem", "--der").returncode == 2
     assert run("pin", "change", "--card", card, "--pin", "1234").returncode == 2
-    empty = run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), check_rc=1)
+    empty = run("key", "sign", "--card", card, "--slot", "1", "--in", str(data), rc=1)
     assert "6984" in empty.stderr  # the slot has no key yet
-    unknown = run("key", "sign", "--card", card, "--slot", "9", "--in", str(data), check_rc=1)
+    unknown = run("key", "sign", "--card", card, "--slot", "9", "--in", str(data), rc=1)
     assert "6A88" in unknown.stderr
 
 
 def test_help_teaches(card):
-    out = run("key", "--help", check_rc=0).stdout
+    out = run("key", "--help", rc=0).stdout
     assert "openssl dgst -sha256 -verify" in out and "--pin" in out
-    pin_help = run("pin", "--help", check_rc=0).stdout
+    pin_help = run("pin", "--help", rc=0).stdout
     assert "PUK" in pin_help and "63C2" in pin_help
 
 
 def test_read_file_of_a_fresh_card(card, tmp_path):
     """Factory files 1..3 exist and are empty; a slot that is no file is refused with its SW."""
-    out = json.loads(run("key", "read-file", "--card", card, "--slot", "2", "--json", check_rc=0).stdout)
+    out = json.loads(run("key", "read-file", "--card", card, "--slot", "2", "--json", rc=0).stdout)
     assert out == {"file": 2, "size": 0, "content": ""}
     target = tmp_path / "cert.der"
-    run("key", "read-file", "--card", card, "--slot", "1", "--out", str(target), check_rc=0)
+    run("key", "read-file", "--card", card, "--slot", "1", "--out", str(target), rc=0)
     assert target.read_bytes() == b""
-    missing = run("key", "read-file", "--card", card, "--slot", "9", check_rc=1)
+    missing = run("key", "read-file", "--card", card, "--slot", "9", rc=1)
     assert "6A88" in missing.stderr

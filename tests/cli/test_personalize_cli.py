@@ -3,14 +3,14 @@ other simkit commands only: `simkit aka` with the row's K/OPc succeeds, and `sim
 opens with ENC/MAC/DEK from `simkit derive` over the card's KDD (read with a plain INITIALIZE UPDATE
 through `simkit apdu`). The master key, K and OPc never appear in stdout or stderr."""
 import json
-import os
-import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
+
 GET_STATUS_ISD = "80F28002024F00"
 FACTORY_KEY = "404142434445464748494A4B4C4D4E4F"
 
@@ -20,17 +20,6 @@ K = "3C1F9A0D2B7E64A5C8D1E2F30415263A"
 OPC = "7B6A594837261504F3E2D1C0B9A89786"
 ICCID = "8988211000000001001"  # Luhn check digit 1
 IMSI = "001010000000100"
-
-
-def run(*args, rc=None, env_extra=None, stdin=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    env.pop("SIMKIT_MASTER_KEY", None)
-    env.update(env_extra or {})
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=120, input=stdin)
-    if rc is not None:
-        assert proc.returncode == rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
 
 
 def assert_no_secret(proc, *secrets):
@@ -45,11 +34,11 @@ def card(tmp_path):
     return f"sim:{tmp_path / 'card.state'}"
 
 
-def personalize(card, *extra, master_file=None, rc=0, env_extra=None, stdin=None):
+def personalize(card, *extra, master_file=None, rc=0, env=None, stdin=None):
     args = ["personalize", "--card", card, "--iccid", ICCID, "--imsi", IMSI, "--ki", K, "--opc", OPC, *extra]
     if master_file is not None:
         args += ["--master-key-file", str(master_file)]
-    return run(*args, rc=rc, env_extra=env_extra, stdin=stdin)
+    return run(*args, rc=rc, env=env, stdin=stdin)
 
 
 def card_kdd(card):
@@ -103,9 +92,9 @@ def test_emv_card_from_stdin_master_opens_scp02(card):
 
 def test_master_from_environment_and_second_run_is_resumed(card):
     env = {"SIMKIT_MASTER_KEY": AES_MASTER}
-    first = json.loads(personalize(card, "--json", env_extra=env).stdout)
+    first = json.loads(personalize(card, "--json", env=env).stdout)
     assert first["status"] == "ok"
-    again = personalize(card, "--json", env_extra=env)
+    again = personalize(card, "--json", env=env)
     assert_no_secret(again, AES_MASTER, K, OPC)
     second = json.loads(again.stdout)
     assert second["status"] == "ok" and second["resumed"] is True
@@ -114,7 +103,7 @@ def test_master_from_environment_and_second_run_is_resumed(card):
 
 def test_wrong_current_key_fails_without_touching_the_card(card):
     proc = personalize(card, "--scp-key", "000102030405060708090A0B0C0D0E0F", "--json", rc=1,
-                       env_extra={"SIMKIT_MASTER_KEY": AES_MASTER})
+                       env={"SIMKIT_MASTER_KEY": AES_MASTER})
     assert_no_secret(proc, AES_MASTER, K, OPC, "000102030405060708090A0B0C0D0E0F")
     record = json.loads(proc.stdout)
     assert record["status"] == "failed" and "not ours" in record["error"]
@@ -133,9 +122,9 @@ def test_bad_input_exit_2_and_no_master_on_argv(card, tmp_path):
     proc = personalize(card, master_file=bad_master, rc=2)
     assert_no_secret(proc, AES_MASTER[:-1], K, OPC)
     bad_ki = run("personalize", "--card", card, "--iccid", ICCID, "--imsi", IMSI, "--ki", K[:-1] + "q", "--opc", OPC,
-                 rc=2, env_extra={"SIMKIT_MASTER_KEY": AES_MASTER})
+                 rc=2, env={"SIMKIT_MASTER_KEY": AES_MASTER})
     assert_no_secret(bad_ki, K[:-1], AES_MASTER)
     wrong_luhn = run("personalize", "--card", card, "--iccid", ICCID[:-1] + "5", "--imsi", IMSI, "--ki", K, "--opc", OPC,
-                     rc=2, env_extra={"SIMKIT_MASTER_KEY": AES_MASTER})
+                     rc=2, env={"SIMKIT_MASTER_KEY": AES_MASTER})
     assert "iccid" in wrong_luhn.stderr.lower()
     assert_no_secret(wrong_luhn, K, OPC, AES_MASTER)

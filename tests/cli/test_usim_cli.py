@@ -5,33 +5,21 @@ Independent truth: EF.ICCID and EF.IMSI are decoded here from the raw bytes the 
 MILENAGE in tests/pylib/milenage_ref.py (checked against TS 35.208 elsewhere); relay-mode AUTN is
 built from the published TS 35.208 test set 1 values alone."""
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from simkit_cli import run_simkit as run  # noqa: E402
 from milenage_ref import milenage_reference  # noqa: E402
 
-BIN = Path(os.environ.get("SIMKIT_BIN_DIR", Path(__file__).resolve().parents[2] / "build" / "bin"))
-SIMKIT = str(BIN / "simkit")
 
 # TS 35.208 test set 1: the documented test keys of a fresh simulated card.
 K = "465b5ce8b199b49faa5f0a2ee238a6bc"
 OPC = "cd63cb71954a9f4e48a5994e37a02baf"
 SET1 = dict(rand="23553cbe9637a89d218ae64dae47bf35", sqn="ff9bb4d0b607", amf="b9b9", mac_a="4a9ffac354dfafb3",
             ak="aa689c648370", ak_star="451e8beca43b")
-
-
-def run(*args, rc=None):
-    env = dict(os.environ)
-    env.pop("SIMKIT_CARD", None)
-    proc = subprocess.run([SIMKIT, *args], capture_output=True, text=True, env=env, timeout=60)
-    if rc is not None:
-        assert proc.returncode == rc, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
 
 
 @pytest.fixture
