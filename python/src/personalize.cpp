@@ -4,19 +4,14 @@
 // Records hold no secret: ICCID, status, KVN, KCVs, KDD, device public key (lowercase hex, as the
 // CLI's --json).
 #include <atomic>
-#include <exception>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include "common.hpp"
 #include "simkit/card_batch.hpp"
 #include "simkit/card_personalizer.hpp"
 #include "simkit/core/uicc_codec.hpp"
 #include "simkit/diversify.hpp"
+#include "simkit/personalization_line.hpp"
 
 namespace simkit::python {
 
@@ -26,49 +21,7 @@ namespace {
 
 const char* const kFactoryKeyHex = "404142434445464748494A4B4C4D4E4F";
 
-std::string record_json(const CardRecord& record) {
-    nlohmann::ordered_json out;
-    out["iccid"] = record.iccid;
-    out["status"] = record.ok ? "ok" : "failed";
-    const uint8_t kvn = record.kvn;
-    out["kvn"] = to_hex(&kvn, 1);
-    out["kcv_enc"] = record.kcv_enc;
-    out["kcv_mac"] = record.kcv_mac;
-    out["kcv_dek"] = record.kcv_dek;
-    out["kdd"] = record.kdd;
-    out["device_public_key"] = record.device_public_key ? nlohmann::ordered_json(*record.device_public_key) : nullptr;
-    out["resumed"] = record.resumed;
-    out["error"] = record.ok ? nullptr : nlohmann::ordered_json(record.error);
-    return out.dump();
-}
-
 py::object json_loads(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
-
-// A journal kept in memory, for a batch run without journal=.
-class MemoryJournal final : public Journal {
-public:
-    void record(const std::string& iccid, Step step, const std::string& detail_json) override {
-        std::lock_guard lock(mutex_);
-        rows_.push_back(JournalEntry{iccid, step, detail_json.empty() ? "{}" : detail_json, 0, "python"});
-    }
-    std::optional<Step> last_step(const std::string& iccid) const override {
-        std::lock_guard lock(mutex_);
-        std::optional<Step> last;
-        for (const auto& row : rows_) {
-            if (row.iccid == iccid) last = row.step;
-        }
-        return last;
-    }
-    std::vector<JournalEntry> entries() const override {
-        std::lock_guard lock(mutex_);
-        return rows_;
-    }
-    JournalSummary summary() const override { return {}; }
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<JournalEntry> rows_;
-};
 
 LineKeys line_keys(const py::object& master, const std::string& scheme, const py::object& scp_key,
                    const py::object& current_kvn, const py::object& new_kvn) {
@@ -95,14 +48,6 @@ std::optional<std::string> digits_arg(const py::object& value, const char* what,
                             (min == max ? "" : " to " + std::to_string(max)) + " digits");
     }
     return std::string(digits.begin(), digits.end());
-}
-
-CardRecord personalize_one(CardPersonalizer& personalizer, Journal* journal, Card& card, const CardData& data) {
-    const CardRecord record = personalizer.personalize(card, data, [&](Step step, const CardRecord& so_far) {
-        if (journal) journal->record(data.iccid, step, step == Step::KeysRotated ? record_json(so_far) : "{}");
-    });
-    if (journal) journal->record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record));
-    return record;
 }
 
 py::object personalize_single(const py::object& card_arg, const py::object& iccid, const py::object& imsi,
@@ -140,8 +85,8 @@ py::object personalize_single(const py::object& card_arg, const py::object& icci
         // card's own secure channels and key store channel end first.
         card->end_sessions_locked();
         card->keystore.reset();
-        const CardRecord record = personalize_one(personalizer, nullptr, c, data);
-        json = record_json(record);
+        const CardRecord record = personalizer.personalize(c, data);
+        json = card_record_json(record);
         ok = record.ok;
         error = record.error;
         if (opened_here) card->close_locked();
@@ -215,7 +160,7 @@ py::dict personalize_batch(const py::object& batch, LineKeys keys, const py::obj
 
     std::unique_ptr<Journal> journal;
     if (journal_arg.is_none()) {
-        journal = std::make_unique<MemoryJournal>();
+        journal = make_memory_journal("python");
     } else {
         journal = open_sqlite_journal(py::str(journal_arg), resume ? JournalOpen::Resume : JournalOpen::CreateNew, "python");
     }
@@ -232,53 +177,19 @@ py::dict personalize_batch(const py::object& batch, LineKeys keys, const py::obj
                 pending.push_back(&data);
             }
         }
-        std::filesystem::create_directories(sim_dir);
         CardPersonalizer personalizer(std::move(keys));
-        std::atomic<std::size_t> next{0}, ok_count{0}, failed_count{0};
-        std::atomic<bool> stop{false};
-        std::exception_ptr first_error;
-        std::mutex error_mutex;
-        const auto work = [&] {
-            while (!stop.load()) {
-                const std::size_t i = next.fetch_add(1);
-                if (i >= pending.size()) return;
-                try {
-                    Card card = Card::open("sim:" + (std::filesystem::path(sim_dir) / (pending[i]->iccid + ".state")).string());
-                    const CardRecord record = personalize_one(personalizer, journal.get(), card, *pending[i]);
-                    (record.ok ? ok_count : failed_count)++;
-                } catch (...) {
-                    std::lock_guard lock(error_mutex);
-                    if (!first_error) first_error = std::current_exception();
-                    stop.store(true);
-                }
-            }
-        };
-        std::vector<std::thread> workers;
-        for (int w = 1; w < std::min<int>(jobs, static_cast<int>(pending.size())); ++w) workers.emplace_back(work);
-        work();
-        for (std::thread& t : workers) t.join();
+        std::atomic<std::size_t> ok_count{0}, failed_count{0};
+        run_simulated_line(pending, sim_dir, static_cast<unsigned>(jobs), [&](Card& card, const CardData& data) {
+            (personalize_journaled(personalizer, *journal, card, data).ok ? ok_count : failed_count)++;
+        });
         ok = ok_count;
         failed = failed_count;
-        if (first_error) std::rethrow_exception(first_error);
     }
 
     // Each card's final record, in journal order (a card done in an earlier run too).
-    std::map<std::string, std::string> last;
-    std::vector<std::string> order;
-    for (const JournalEntry& e : journal->entries()) {
-        if (e.step != Step::Done && e.step != Step::Failed) continue;
-        if (!last.count(e.iccid)) order.push_back(e.iccid);
-        last[e.iccid] = e.detail_json;
-    }
     py::list records;
-    for (const auto& iccid : order) records.append(json_loads(last[iccid]));
-    if (!out_arg.is_none()) {
-        const std::string path = py::str(out_arg);
-        std::ofstream out(path, std::ios::trunc);
-        if (!out) throw Error("cannot write " + path);
-        for (const auto& iccid : order) out << nlohmann::ordered_json::parse(last[iccid]).dump() << "\n";
-        if (!out) throw Error("cannot write " + path);
-    }
+    for (const std::string& record : final_records(*journal)) records.append(json_loads(record));
+    if (!out_arg.is_none()) write_final_records(*journal, py::str(out_arg));
     py::dict result;
     result["ok"] = ok;
     result["failed"] = failed;

@@ -11,6 +11,7 @@
 
 #include "demo_story.hpp"
 #include "personalize_line.hpp"
+#include "simkit/personalization_line.hpp"
 #include "simkit/card_personalizer.hpp"
 #include "simkit/crypto.hpp"
 #include "simkit/core/uicc_codec.hpp"

@@ -7,14 +7,9 @@
 // Two lines: --sim-dir (simulated cards, DIR/<ICCID>.state, --jobs of them at once: the time of a
 // card is mostly waiting for fsync, of its state and of the journal, so cards overlap well) and
 // --card pcsc:READER (one reader: asks for each card, waits for it, and for its removal after).
-#include <atomic>
 #include <cstdio>
-#include <exception>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "personalize_line.hpp"
@@ -25,59 +20,12 @@
 #include "simkit/commands.hpp"
 #include "simkit/errors.hpp"
 #include "simkit/pcsc_readers.hpp"
+#include "simkit/personalization_line.hpp"
 #include "simkit/progress.hpp"
 
 namespace simkit::cli {
 
 using namespace personalize;
-
-nlohmann::ordered_json record_json(const CardRecord& record) {
-    nlohmann::ordered_json out;
-    out["iccid"] = record.iccid;
-    out["status"] = record.ok ? "ok" : "failed";
-    const uint8_t kvn = record.kvn;
-    out["kvn"] = to_hex(&kvn, 1);
-    out["kcv_enc"] = record.kcv_enc;
-    out["kcv_mac"] = record.kcv_mac;
-    out["kcv_dek"] = record.kcv_dek;
-    out["kdd"] = record.kdd;
-    out["device_public_key"] = record.device_public_key ? nlohmann::ordered_json(*record.device_public_key) : nullptr;
-    out["resumed"] = record.resumed;
-    out["error"] = record.ok ? nullptr : nlohmann::ordered_json(record.error);
-    return out;
-}
-
-namespace {
-// The output: one JSON line per card whose last journal step is Done or Failed, in journal order.
-void write_output(const Journal& journal, const std::string& path) {
-    std::map<std::string, std::string> last;  // iccid -> the detail of its final row
-    std::vector<std::string> order;
-    for (const JournalEntry& e : journal.entries()) {
-        if (e.step != Step::Done && e.step != Step::Failed) continue;
-        if (!last.count(e.iccid)) order.push_back(e.iccid);
-        last[e.iccid] = e.detail_json;
-    }
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out) throw Error("cannot write " + tmp);
-        for (const auto& iccid : order) out << nlohmann::ordered_json::parse(last[iccid]).dump() << "\n";
-        out.flush();
-        if (!out) throw Error("cannot write " + tmp);
-    }
-    std::filesystem::rename(tmp, path);
-}
-}  // namespace
-
-CardRecord personalize_journaled(CardPersonalizer& personalizer, Journal& journal, Card& card, const CardData& data,
-                                 bool fail_not_ours) {
-    const CardRecord record = personalizer.personalize(card, data, [&](Step step, const CardRecord& so_far) {
-        journal.record(data.iccid, step, step == Step::KeysRotated ? record_json(so_far).dump() : "{}");
-    });
-    if (record.not_ours && !fail_not_ours) return record;
-    journal.record(data.iccid, record.ok ? Step::Done : Step::Failed, record_json(record).dump());
-    return record;
-}
 
 namespace {
 
@@ -120,36 +68,6 @@ private:
     Progress progress_;
     std::size_t ok_ = 0, failed_ = 0, skipped_ = 0;
 };
-
-// The simulated line: `jobs` workers take the next card in CSV order until none is left. The first
-// error that is not a card's own (the journal failing, a state file that cannot be written) stops
-// every worker after its current card and is rethrown.
-void run_simulated_line(LineRun& line, const std::vector<const CardData*>& cards, const std::string& sim_dir, unsigned jobs) {
-    std::filesystem::create_directories(sim_dir);
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-    const auto work = [&] {
-        while (!stop.load()) {
-            const std::size_t i = next.fetch_add(1);
-            if (i >= cards.size()) return;
-            try {
-                Card card = Card::open("sim:" + (std::filesystem::path(sim_dir) / (cards[i]->iccid + ".state")).string());
-                line.personalize(card, *cards[i]);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = std::current_exception();
-                stop.store(true);
-            }
-        }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned w = 1; w < std::min<std::size_t>(jobs, cards.size()); ++w) workers.emplace_back(work);
-    work();
-    for (std::thread& t : workers) t.join();
-    if (first_error) std::rethrow_exception(first_error);
-}
 
 // The real line: one reader, one card at a time. For each card the operator is asked to insert it;
 // the line waits (pcsc: ?wait), personalizes it and asks for its removal. A card that leaves the
@@ -215,11 +133,11 @@ int run_personalize_batch(const BatchRun& run, LineKeys keys) {
         }
     }
     if (!run.sim_dir.empty()) {
-        run_simulated_line(line, pending, run.sim_dir, run.jobs);
+        run_simulated_line(pending, run.sim_dir, run.jobs, [&](Card& card, const CardData& data) { line.personalize(card, data); });
     } else {
         run_reader_line(line, pending, run.card);
     }
-    write_output(*journal, run.out);
+    write_final_records(*journal, run.out);
     const JournalSummary s = journal->summary();
     std::cout << "personalized " << line.ok() << ", failed " << line.failed() << ", already done " << line.already_done()
               << ", bad rows " << batch.errors.size() << "; journal: " << s.done << " done, " << s.failed << " failed, "

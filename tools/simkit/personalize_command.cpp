@@ -20,6 +20,7 @@
 #include "simkit/commands.hpp"
 #include "simkit/diversify.hpp"
 #include "simkit/errors.hpp"
+#include "simkit/personalization_line.hpp"
 #include "simkit/core/uicc_codec.hpp"
 
 namespace simkit::cli {
@@ -126,7 +127,7 @@ int run_personalize(PersonalizeOptions& opt) {
     const personalize::CardRecord record = personalizer.personalize(card, data);
 
     if (opt.json) {
-        print_json(record_json(record));
+        print_json(nlohmann::ordered_json::parse(personalize::card_record_json(record)));
     } else if (record.ok) {
         std::cout << "card " << record.iccid << " personalized" << (record.resumed ? " (found part-way, completed)" : "")
                   << " and verified\n";

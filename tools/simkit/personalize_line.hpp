@@ -1,26 +1,12 @@
-// What the single-card and the batch forms of `simkit personalize` share: the line's keys from the
-// options (the master key from a file, stdin or the environment, never argv), a card record as
-// JSON (no secret in it), and the batch run itself (personalize_batch.cpp).
+// The batch form of `simkit personalize` (personalize_batch.cpp); what the line's front ends share
+// (records as JSON, journaled personalization, the simulated line) is simkit/personalization_line.hpp.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "simkit/card_personalizer.hpp"
 
 namespace simkit::cli {
-
-// A card record as one JSON object: iccid, status ok|failed, kvn, kcv_enc, kcv_mac, kcv_dek,
-// kdd, device_public_key, resumed, error.
-nlohmann::ordered_json record_json(const personalize::CardRecord& record);
-
-// Personalizes (or completes) one card, journaling each step once it is durable on the card (the
-// keys_rotated row carries the record so far) and then a Done/Failed row with the record. A card
-// that is not ours (record.not_ours) gets its Failed row only with `fail_not_ours`: a reader line
-// keeps the row for the right card. A TransportError (the card went away) propagates with the
-// steps so far journaled.
-personalize::CardRecord personalize_journaled(personalize::CardPersonalizer& personalizer, personalize::Journal& journal,
-                                              Card& card, const personalize::CardData& data, bool fail_not_ours = true);
 
 struct BatchRun {
     std::string csv;         // --batch
