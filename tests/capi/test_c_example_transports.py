@@ -54,12 +54,5 @@ def test_c_example_over_pcsc_reader_absent(pcsc):
 
 
 def test_c_example_over_at_modem():
-    env = AtModemEnv(str(BIN_DIR))
-    try:
-        env.start()
-    except Exception as exc:  # noqa: BLE001 - no pty / binary: say why
-        pytest.skip(f"cannot start the AT modem: {exc}")
-    try:
-        check_signed_output(run_example(env.uri))
-    finally:
-        env.stop(check=False)
+    with AtModemEnv(str(BIN_DIR)) as modem:
+        check_signed_output(run_example(modem.uri))

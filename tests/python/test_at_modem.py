@@ -15,15 +15,8 @@ APDUS = ["00A4040008A000000151000000", "80CA00E000", "80CA00E005", "80FF000000"]
 
 @pytest.fixture
 def modem(tmp_path):
-    env = AtModemEnv(str(BIN_DIR))
-    try:
-        env.start()
-    except Exception as exc:  # noqa: BLE001 - no pty / binary: say why
-        pytest.skip(f"cannot start the AT modem: {exc}")
-    try:
+    with AtModemEnv(str(BIN_DIR)) as env:  # stopped afterwards, and checked to exit cleanly
         yield env
-    finally:
-        env.stop(check=False)
 
 
 def test_at_card_answers_like_the_sim_twin(modem, tmp_path):
