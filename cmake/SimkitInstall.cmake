@@ -5,8 +5,6 @@
 # The shared-core headers (hostlib/src/core/include/simkit/core/) are internal and never installed.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
-# hostlib/ finds SQLite3 for its own directory; its imported target is not visible here.
-find_package(SQLite3 REQUIRED)
 
 set(SIMKIT_LIBRARY_PARTS simkit_core simkit_card simkit_host simkit_capi)
 set(SIMKIT_LIBRARY_OBJECTS)
